@@ -1,0 +1,142 @@
+/**
+ * The one table of errors a client can see. Each carries the S3 error `code`, the HTTP `status`,
+ * a message safe for clients, and an internal `reason` for logs and metrics (never secrets).
+ * `sendS3Error()` in proxy/respond.ts is the only place that turns one into a response.
+ */
+const BRAND = Symbol.for('signet.SignetError');
+
+export interface S3ErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+export const S3_ERRORS = {
+  AccessDenied: { code: 'AccessDenied', status: 403, message: 'Access Denied' },
+  SignatureDoesNotMatch: {
+    code: 'SignatureDoesNotMatch',
+    status: 403,
+    message: 'The request signature we calculated does not match the signature you provided.',
+  },
+  InvalidAccessKeyId: {
+    code: 'InvalidAccessKeyId',
+    status: 403,
+    message: 'The AWS access key Id you provided does not exist in our records.',
+  },
+  InvalidArgument: { code: 'InvalidArgument', status: 400, message: 'Invalid Argument' },
+  InvalidRequest: { code: 'InvalidRequest', status: 400, message: 'Invalid Request' },
+  InvalidURI: { code: 'InvalidURI', status: 400, message: "Couldn't parse the specified URI." },
+  IncompleteBody: {
+    code: 'IncompleteBody',
+    status: 400,
+    message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  },
+  InvalidChunkedEncoding: {
+    code: 'InvalidRequest',
+    status: 400,
+    message: 'The aws-chunked request body is malformed.',
+  },
+  BadDigest: { code: 'BadDigest', status: 400, message: 'The checksum you specified did not match what we received.' },
+  XAmzContentSHA256Mismatch: {
+    code: 'XAmzContentSHA256Mismatch',
+    status: 400,
+    message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  },
+  EntityTooLarge: {
+    code: 'EntityTooLarge',
+    status: 413,
+    message: 'Your proposed upload exceeds the maximum allowed size.',
+  },
+  MissingContentLength: {
+    code: 'MissingContentLength',
+    status: 411,
+    message: 'You must provide the Content-Length HTTP header.',
+  },
+  MethodNotAllowed: {
+    code: 'MethodNotAllowed',
+    status: 405,
+    message: 'The specified method is not allowed against this resource.',
+  },
+  RequestTimeout: {
+    code: 'RequestTimeout',
+    status: 400,
+    message: 'Your socket connection to the server was not read from or written to within the timeout period.',
+  },
+  SlowDown: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
+  ServiceUnavailable: { code: 'ServiceUnavailable', status: 503, message: 'Service is unable to handle request.' },
+  CredentialsUnavailable: {
+    code: 'ServiceUnavailable',
+    status: 503,
+    message: 'signet holds no valid AWS credentials; see the signet log for the credential source error.',
+  },
+  BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
+  GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
+  NotImplemented: {
+    code: 'NotImplemented',
+    status: 501,
+    message: 'A header you provided implies functionality that is not implemented.',
+  },
+  InternalError: {
+    code: 'InternalError',
+    status: 500,
+    message: 'We encountered an internal error. Please try again.',
+  },
+} as const satisfies Record<string, S3ErrorSpec>;
+
+export type S3ErrorName = keyof typeof S3_ERRORS;
+
+export class SignetError extends Error {
+  readonly code: string;
+  readonly status: number;
+  /** Internal reason for logs and metrics; never shown to clients, never contains secrets. */
+  readonly reason: string;
+  constructor(name: S3ErrorName, reason: string, message?: string) {
+    const spec: S3ErrorSpec = S3_ERRORS[name];
+    super(message ?? spec.message);
+    this.name = 'SignetError';
+    this.code = spec.code;
+    this.status = spec.status;
+    this.reason = reason;
+  }
+  get [BRAND](): true {
+    return true;
+  }
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/**
+ * undici error codes → the S3 error a client sees. Connect failures are 502 BadGateway (the
+ * upstream never answered), timeouts 504.
+ */
+export const UPSTREAM_ERROR_MAP: Readonly<Record<string, S3ErrorName>> = {
+  UND_ERR_CONNECT_TIMEOUT: 'GatewayTimeout',
+  UND_ERR_HEADERS_TIMEOUT: 'GatewayTimeout',
+  UND_ERR_BODY_TIMEOUT: 'GatewayTimeout',
+  UND_ERR_SOCKET: 'BadGateway',
+  UND_ERR_CLOSED: 'BadGateway',
+  ECONNREFUSED: 'BadGateway',
+  ECONNRESET: 'BadGateway',
+  EPIPE: 'BadGateway',
+  ENOTFOUND: 'BadGateway',
+  EAI_AGAIN: 'BadGateway',
+  EHOSTUNREACH: 'BadGateway',
+  ENETUNREACH: 'BadGateway',
+  ETIMEDOUT: 'GatewayTimeout',
+  CERT_HAS_EXPIRED: 'BadGateway',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'BadGateway',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'BadGateway',
+  SELF_SIGNED_CERT_IN_CHAIN: 'BadGateway',
+};
+
+/** Turns anything thrown into a SignetError; unknown errors become InternalError (500). */
+export function toSignetError(err: unknown): SignetError {
+  if (err instanceof SignetError) return err;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') {
+    const name = UPSTREAM_ERROR_MAP[code];
+    if (name !== undefined) return new SignetError(name, `upstream: ${code}`);
+  }
+  return new SignetError('InternalError', err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error');
+}
