@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { AMZ_TRAILER_SIGNATURE, DEFAULT_CHUNK_SIZE, EMPTY_SHA256 } from './constants.js';
+import { SigV4Error } from './errors.js';
+import { chunkSignature, trailerSignature } from './chunk-signature.js';
+import { awsChunkedEncodedLength, checkAwsChunkedLayout } from './aws-chunked-length.js';
+import type { AwsChunkedLayout } from './aws-chunked-length.js';
+import { CHUNK_SIGNATURE_EXTENSION, CRLF, isSignedMode } from './aws-chunked-wire.js';
+import type { ChunkSigningContext } from './aws-chunked-wire.js';
+import { checksumTrailerName, createRunningChecksum } from './trailer-checksum.js';
+import type { RunningChecksum } from './trailer-checksum.js';
+
+export interface AwsChunkedEncoderOptions extends AwsChunkedLayout {
+  /** Exactly this many bytes must be written; anything else errors with SIGV4_CHUNK_LENGTH. */
+  readonly decodedLength: number;
+  /** Required by the signed modes: chunk signatures chain from `seedSignature`. */
+  readonly signed?: ChunkSigningContext | undefined;
+}
+
+const CRLF_BYTES = Buffer.from(CRLF, 'latin1');
+
+/**
+ * Frames a body of known length as aws-chunked. Unsigned chunks stream straight through (their
+ * sizes are known in advance). A signed chunk's header carries the hash of its data, so its pieces
+ * are held, by reference and never copied, until the chunk is complete: at most `chunkSize` bytes.
+ */
+export class AwsChunkedEncoder extends Transform {
+  /** The Content-Length of the encoded body. */
+  readonly encodedLength: number;
+  private readonly chunkSize: number;
+  private readonly signing: ChunkSigningContext | undefined;
+  private readonly checksum: RunningChecksum | undefined;
+  private previousSignature: string;
+  private remaining: number; // decoded bytes still to be written
+  private unframed: number; // decoded bytes not yet assigned to a chunk
+  private chunkLength = 0;
+  private chunkLeft = 0;
+  private hash: Hash | undefined = undefined;
+  private pieces: Buffer[] = [];
+
+  constructor(options: AwsChunkedEncoderOptions) {
+    const chunkSize = checkAwsChunkedLayout(options.decodedLength, options);
+    super({ readableHighWaterMark: Math.max(chunkSize, DEFAULT_CHUNK_SIZE) });
+    if (isSignedMode(options.mode) !== (options.signed !== undefined)) {
+      throw new SigV4Error('SIGV4_INVALID_INPUT', `aws-chunked: mode ${options.mode} and signing context disagree`);
+    }
+    this.encodedLength = awsChunkedEncodedLength(options.decodedLength, options);
+    this.chunkSize = chunkSize;
+    this.signing = options.signed;
+    this.checksum = options.trailer === undefined ? undefined : createRunningChecksum(options.trailer);
+    this.previousSignature = options.signed?.seedSignature ?? '';
+    this.remaining = options.decodedLength;
+    this.unframed = options.decodedLength;
+  }
+
+  override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (data.length > this.remaining) {
+      callback(new SigV4Error('SIGV4_CHUNK_LENGTH', 'aws-chunked: body is longer than its decoded length'));
+      return;
+    }
+    this.remaining -= data.length;
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.chunkLeft === 0) this.startChunk();
+      const n = Math.min(this.chunkLeft, data.length - offset);
+      const piece = n === data.length ? data : data.subarray(offset, offset + n);
+      this.checksum?.update(piece);
+      if (this.hash !== undefined) {
+        this.hash.update(piece);
+        this.pieces.push(piece);
+      } else {
+        this.push(piece);
+      }
+      offset += n;
+      this.chunkLeft -= n;
+      if (this.chunkLeft === 0) this.endChunk();
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.remaining !== 0) {
+      callback(new SigV4Error('SIGV4_CHUNK_LENGTH', 'aws-chunked: body is shorter than its decoded length'));
+      return;
+    }
+    callback(null, Buffer.from(this.finalSection(), 'latin1'));
+  }
+
+  private startChunk(): void {
+    const size = Math.min(this.chunkSize, this.unframed);
+    this.unframed -= size;
+    this.chunkLength = size;
+    this.chunkLeft = size;
+    if (this.signing !== undefined) this.hash = createHash('sha256');
+    else this.push(Buffer.from(size.toString(16) + CRLF, 'latin1'));
+  }
+
+  private endChunk(): void {
+    if (this.hash !== undefined) {
+      const signature = this.sign(this.hash.digest('hex'));
+      this.push(Buffer.from(this.chunkLength.toString(16) + CHUNK_SIGNATURE_EXTENSION + signature + CRLF, 'latin1'));
+      for (const piece of this.pieces) this.push(piece);
+      this.pieces = [];
+      this.hash = undefined;
+    }
+    this.push(CRLF_BYTES);
+  }
+
+  private sign(chunkSha256Hex: string): string {
+    const s = this.signing as ChunkSigningContext;
+    this.previousSignature = chunkSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, chunkSha256Hex);
+    return this.previousSignature;
+  }
+
+  /** The 0-size chunk, the trailer (and its signature) if any, and the closing empty line. */
+  private finalSection(): string {
+    const signing = this.signing;
+    let out = signing === undefined ? '0' + CRLF : '0' + CHUNK_SIGNATURE_EXTENSION + this.sign(EMPTY_SHA256) + CRLF;
+    if (this.checksum !== undefined) {
+      const line = checksumTrailerName(this.checksum.algorithm) + ':' + this.checksum.digestBase64();
+      out += line + CRLF;
+      if (signing !== undefined) {
+        const sig = trailerSignature(signing.signingKey, signing.amzDate, signing.scope, this.previousSignature, line + '\n');
+        out += AMZ_TRAILER_SIGNATURE + ':' + sig + CRLF;
+      }
+    }
+    return out + CRLF;
+  }
+}
+
+export function createAwsChunkedEncoder(options: AwsChunkedEncoderOptions): AwsChunkedEncoder {
+  return new AwsChunkedEncoder(options);
+}
