@@ -1,0 +1,48 @@
+import { UNSIGNABLE_HEADERS } from './constants.js';
+
+/**
+ * Whether a header takes part in the signature. Everything end to end is signed (S3 rejects an
+ * unsigned `x-amz-*`, and content-type/content-md5/range should be covered); hop-by-hop headers
+ * and those proxies rewrite are not.
+ */
+export function isSignableHeader(name: string): boolean {
+  if (UNSIGNABLE_HEADERS.has(name)) return false;
+  return !(name.startsWith('proxy-') || name.startsWith('sec-'));
+}
+
+/** Header value as SigV4 canonicalises it: trimmed, inner runs of spaces and tabs collapsed to one space. */
+export function canonicalHeaderValue(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.includes('  ') && !trimmed.includes('\t')) return trimmed;
+  return trimmed.replace(/[ \t]+/g, ' ');
+}
+
+export interface CanonicalHeaders {
+  /** `name:value\n` for each signed header, sorted by name. */
+  readonly block: string;
+  /** Sorted names joined with `;`. */
+  readonly signedHeaders: string;
+}
+
+/**
+ * Canonical headers and SignedHeaders (SigV4 canonical request, steps 4-5). `headers` maps
+ * lower-case names to values (repeated headers already joined with `,`); `extra` holds the
+ * headers the signer adds itself (x-amz-date, x-amz-content-sha256, x-amz-security-token).
+ */
+export function canonicalHeaders(
+  headers: Readonly<Record<string, string>>,
+  extra: ReadonlyArray<readonly [string, string]>,
+): CanonicalHeaders {
+  const names: string[] = [];
+  for (const name in headers) if (isSignableHeader(name)) names.push(name);
+  for (const [name] of extra) if (!(name in headers)) names.push(name);
+  names.sort();
+  const lines = new Array<string>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    let value = headers[name];
+    if (value === undefined) for (const [n, v] of extra) if (n === name) value = v;
+    lines[i] = name + ':' + canonicalHeaderValue(value ?? '') + '\n';
+  }
+  return { block: lines.join(''), signedHeaders: names.join(';') };
+}
