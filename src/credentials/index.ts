@@ -1,0 +1,13 @@
+export { CredentialCache } from './cache.js';
+export type { CredentialCacheOptions } from './cache.js';
+export { createCredentialChain, CredentialChainError } from './chain.js';
+export { DEFAULT_REFRESH_MARGIN_MS } from './constants.js';
+export { accessKeyIdPrefix } from './describe.js';
+export type {
+  CredentialChainOptions,
+  CredentialEvents,
+  CredentialFetcher,
+  CredentialLogger,
+  CredentialSourceName,
+  CredentialStatus,
+} from './types.js';
