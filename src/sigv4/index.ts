@@ -1,0 +1,17 @@
+export { formatAmzDate, parseAmzDate } from './amz-date.js';
+export type { AmzDate } from './amz-date.js';
+export { canonicalHeaders, canonicalHeaderValue, isSignableHeader } from './canonical-headers.js';
+export { canonicalQuery } from './canonical-query.js';
+export { canonicalRequest } from './canonical-request.js';
+export { canonicalUri } from './canonical-uri.js';
+export { SigV4Error } from './errors.js';
+export type { SigV4ErrorCode } from './errors.js';
+export { presign } from './presign.js';
+export type { PresignOptions, PresignedQuery } from './presign.js';
+export { credentialScope } from './scope.js';
+export { signRequest } from './signer.js';
+export type { SignOptions, SignedRequest } from './signer.js';
+export { clearSigningKeyCache, deriveSigningKey, signingKey } from './signing-key.js';
+export { stringToSign } from './string-to-sign.js';
+export type { Credentials, SignableRequest, SigningScope } from './types.js';
+export { uriEncode, uriEncodePath } from './uri-encode.js';
