@@ -1,0 +1,48 @@
+/** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
+import type { ListenAddress } from './listen-address.js';
+import type { ADDRESSING_MODES, LOG_LEVELS, PAYLOAD_MODES } from './settings.js';
+import type { Capability, UpstreamTarget } from './upstream.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AddressingMode = (typeof ADDRESSING_MODES)[number];
+export type PayloadMode = (typeof PAYLOAD_MODES)[number];
+
+export interface Config {
+  readonly listen: ListenAddress;
+  /** null when `--admin-listen off`. */
+  readonly adminListen: ListenAddress | null;
+  readonly region: string;
+  readonly upstream: UpstreamTarget;
+  readonly service: string;
+  readonly addressing: AddressingMode;
+  readonly payload: PayloadMode;
+  /** Resolved: the flag's list, or all for Amazon endpoints and none otherwise. Read-only. */
+  readonly upstreamCapabilities: ReadonlySet<Capability>;
+  readonly bufferLimit: number;
+  readonly spoolDir: string;
+  readonly spoolMemory: number;
+  readonly maxSpool: number;
+  readonly chunkSize: number;
+  readonly profile: string | undefined;
+  readonly roleArn: string | undefined;
+  readonly externalId: string | undefined;
+  readonly roleSessionName: string;
+  readonly roleDuration: number;
+  readonly credentialsRefreshMargin: number;
+  readonly connectTimeout: number;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
+  readonly maxRetries: number;
+  readonly logLevel: LogLevel;
+  readonly shutdownGrace: number;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly upstreamCa: string | undefined;
+  readonly upstreamInsecure: boolean;
+  readonly maxHeaderSize: number;
+  readonly maxConcurrent: number;
+  readonly clientHeaderTimeout: number;
+  readonly clientIdleTimeout: number;
+  readonly inboundKeys: string | undefined;
+  readonly configFile: string | undefined;
+}

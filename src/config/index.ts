@@ -1,0 +1,14 @@
+export { loadConfig } from './load-config.js';
+export type { AddressingMode, Config, LogLevel, PayloadMode } from './config.js';
+export { ConfigError } from './config-error.js';
+export { helpText } from './help.js';
+export { wantsHelp } from './read-argv.js';
+export { readSettings } from './read-settings.js';
+export type { SettingSource, SettingsRead } from './read-settings.js';
+export { ADDRESSING_MODES, LOG_LEVELS, PAYLOAD_MODES, SETTINGS, envName } from './settings.js';
+export type { Setting, SettingKind } from './settings.js';
+export { formatListenAddress, parseListenAddress } from './listen-address.js';
+export type { ListenAddress } from './listen-address.js';
+export { CAPABILITIES, defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
+export type { Capability, UpstreamTarget } from './upstream.js';
+export { parseDuration, parseSize } from './units.js';

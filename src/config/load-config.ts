@@ -1,0 +1,106 @@
+/**
+ * `loadConfig(argv, env)`: reads SETTINGS, derives what depends on several settings (the default
+ * upstream from the region, the upstream's capabilities), checks the rules that span settings,
+ * and returns one frozen Config. Pure apart from reading the config file and checking that the
+ * named files exist.
+ */
+import { tmpdir } from 'node:os';
+import type { Config } from './config.js';
+import { ConfigError, quote } from './config-error.js';
+import { formatListenAddress } from './listen-address.js';
+import type { ListenAddress } from './listen-address.js';
+import { readSettings } from './read-settings.js';
+import { SETTINGS } from './settings.js';
+import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
+import type { Capability, UpstreamTarget } from './upstream.js';
+
+/** Which upstream capability each fixed payload mode needs. */
+const PAYLOAD_NEEDS: Readonly<Record<string, Capability | undefined>> = {
+  streaming: 'aws-chunked',
+  'unsigned-trailer': 'unsigned-trailer',
+  unsigned: 'unsigned-payload',
+};
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const { values } = readSettings(SETTINGS, argv, env);
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir'>;
+
+  const region = v.region as string | undefined;
+  if (region === undefined) {
+    throw new ConfigError('--region: no region configured (set --region, SIGNET_REGION or AWS_REGION)');
+  }
+  const upstream = (values.upstream as UpstreamTarget | undefined) ?? defaultUpstream(region);
+  const capabilities = resolveCapabilities(values.upstreamCapabilities as readonly Capability[] | undefined, upstream);
+
+  const needed = PAYLOAD_NEEDS[v.payload];
+  if (needed !== undefined && !capabilities.has(needed)) {
+    throw new ConfigError(
+      `--payload: ${quote(v.payload)} needs upstream capability ${needed}, which ${upstream.origin} is not known to have (add it to --upstream-capabilities)`,
+    );
+  }
+  if (v.tlsCert !== undefined && v.tlsKey === undefined) {
+    throw new ConfigError(`--tls-cert: ${quote(v.tlsCert)} is set but --tls-key is not (give both or neither)`);
+  }
+  if (v.tlsKey !== undefined && v.tlsCert === undefined) {
+    throw new ConfigError(`--tls-key: ${quote(v.tlsKey)} is set but --tls-cert is not (give both or neither)`);
+  }
+  if (v.externalId !== undefined && v.roleArn === undefined) {
+    throw new ConfigError(`--external-id: ${quote(v.externalId)} is only used with --role-arn, which is not set`);
+  }
+  if (v.spoolMemory > v.maxSpool) {
+    throw new ConfigError(`--spool-memory: ${v.spoolMemory} bytes is more than --max-spool (${v.maxSpool} bytes)`);
+  }
+  if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
+    throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
+  }
+
+  return Object.freeze({
+    listen: v.listen,
+    adminListen: v.adminListen,
+    region,
+    upstream,
+    service: v.service,
+    addressing: v.addressing,
+    payload: v.payload,
+    upstreamCapabilities: capabilities,
+    bufferLimit: v.bufferLimit,
+    spoolDir: (values.spoolDir as string | undefined) ?? tmpdir(),
+    spoolMemory: v.spoolMemory,
+    maxSpool: v.maxSpool,
+    chunkSize: v.chunkSize,
+    profile: v.profile,
+    roleArn: v.roleArn,
+    externalId: v.externalId,
+    roleSessionName: v.roleSessionName,
+    roleDuration: v.roleDuration,
+    credentialsRefreshMargin: v.credentialsRefreshMargin,
+    connectTimeout: v.connectTimeout,
+    headersTimeout: v.headersTimeout,
+    bodyTimeout: v.bodyTimeout,
+    maxRetries: v.maxRetries,
+    logLevel: v.logLevel,
+    shutdownGrace: v.shutdownGrace,
+    tlsCert: v.tlsCert,
+    tlsKey: v.tlsKey,
+    upstreamCa: v.upstreamCa,
+    upstreamInsecure: v.upstreamInsecure,
+    maxHeaderSize: v.maxHeaderSize,
+    maxConcurrent: v.maxConcurrent,
+    clientHeaderTimeout: v.clientHeaderTimeout,
+    clientIdleTimeout: v.clientIdleTimeout,
+    inboundKeys: v.inboundKeys,
+    configFile: v.configFile,
+  });
+}
+
+function defaultUpstream(region: string): UpstreamTarget {
+  const target = parseUpstream(defaultUpstreamUrl(region));
+  // The region already passed its pattern check, so the URL it makes always parses.
+  if (typeof target === 'string') throw new ConfigError(`--region: ${quote(region)} does not make a valid endpoint`);
+  return target;
+}
+
+/** Port 0 means "any free port", so two listeners on port 0 never clash. */
+function sameAddress(a: ListenAddress, b: ListenAddress): boolean {
+  return a.port !== 0 && a.port === b.port && a.host === b.host;
+}
