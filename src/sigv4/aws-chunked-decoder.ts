@@ -1,0 +1,232 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { AMZ_TRAILER_SIGNATURE, EMPTY_SHA256 } from './constants.js';
+import { SigV4Error } from './errors.js';
+import type { SigV4ErrorCode } from './errors.js';
+import { chunkSignature, trailerSignature } from './chunk-signature.js';
+import type { ChunkSigningContext } from './aws-chunked-wire.js';
+import { parseChunkSizeLine, parseTrailerLine } from './aws-chunked-line.js';
+import { checksumAlgorithmOf, createRunningChecksum } from './trailer-checksum.js';
+import type { RunningChecksum } from './trailer-checksum.js';
+
+export interface AwsChunkedDecoderOptions {
+  /** Verify every chunk signature and the trailer signature, chained from the seed. */
+  readonly signed?: ChunkSigningContext | undefined;
+  /** `x-amz-decoded-content-length`; a body of another length errors with SIGV4_CHUNK_LENGTH. */
+  readonly expectedDecodedLength?: number | undefined;
+  /**
+   * The `x-amz-trailer` header. The checksum it names is computed while the data streams and the
+   * trailer checked against it; a verifiable checksum trailer it does not announce is refused.
+   */
+  readonly trailer?: string | undefined;
+  readonly maxChunkSize?: number;
+  readonly maxHeaderLineBytes?: number;
+}
+
+const MAX_TRAILERS = 16;
+const enum State { SizeLine, Data, DataCr, DataLf, TrailerLine, MaybeLateTrailers, Done }
+
+function fail(code: SigV4ErrorCode, what: string): SigV4Error {
+  return new SigV4Error(code, 'aws-chunked: ' + what);
+}
+
+function sameSignature(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
+}
+
+/**
+ * Decodes an aws-chunked body as it arrives: data is pushed on in the pieces it came in, and only
+ * one header or trailer line is ever held. A signature is checked when its chunk ends, so a bad
+ * chunk's data has already been pushed: whoever consumes this stream must abort on its error.
+ */
+export class AwsChunkedDecoder extends Transform {
+  /** Trailers read (lower-case name → value), signature excluded; complete after 'end'. */
+  readonly trailers = new Map<string, string>();
+  private readonly signing: ChunkSigningContext | undefined;
+  private readonly expectedLength: number | undefined;
+  private readonly maxChunkSize: number;
+  private readonly line: Buffer;
+  private readonly checksums = new Map<string, RunningChecksum>();
+  private state = State.SizeLine;
+  private lineLength = 0;
+  private chunkLeft = 0;
+  private decoded = 0;
+  private hash: Hash | undefined = undefined;
+  private expectedSignature = '';
+  private previousSignature: string;
+  private trailerBlock = '';
+  private trailerSigned = false;
+  private sawBlankLine = false;
+
+  constructor(options: AwsChunkedDecoderOptions = {}) {
+    super();
+    this.signing = options.signed;
+    this.expectedLength = options.expectedDecodedLength;
+    this.maxChunkSize = options.maxChunkSize ?? 16 * 1024 * 1024;
+    // The line buffer also holds the CR before the LF.
+    this.line = Buffer.allocUnsafe((options.maxHeaderLineBytes ?? 4096) + 1);
+    this.previousSignature = options.signed?.seedSignature ?? '';
+    for (const name of (options.trailer ?? '').split(',')) {
+      const trimmed = name.trim().toLowerCase();
+      const algorithm = checksumAlgorithmOf(trimmed);
+      if (algorithm !== undefined) this.checksums.set(trimmed, createRunningChecksum(algorithm));
+    }
+  }
+
+  override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.consume(data);
+    } catch (err) {
+      callback(err as Error);
+      return;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.state === State.MaybeLateTrailers) {
+      this.state = State.Done;
+      try {
+        this.finishTrailers();
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
+    }
+    if (this.state !== State.Done) callback(fail('SIGV4_CHUNK_TRUNCATED', 'body ended before the final chunk'));
+    else callback();
+  }
+
+  private consume(data: Buffer): void {
+    const n = data.length;
+    let i = 0;
+    while (i < n) {
+      switch (this.state) {
+        case State.SizeLine:
+        case State.TrailerLine: {
+          const lf = data.indexOf(0x0a, i);
+          const end = lf < 0 ? n : lf;
+          if (this.lineLength + end - i > this.line.length) throw fail('SIGV4_CHUNK_TOO_LARGE', 'line exceeds the limit');
+          this.lineLength += data.copy(this.line, this.lineLength, i, end);
+          if (lf < 0) return;
+          i = lf + 1;
+          if (this.lineLength === 0 || this.line[this.lineLength - 1] !== 0x0d) {
+            throw fail('SIGV4_CHUNK_MALFORMED', 'line not ended by CRLF');
+          }
+          const length = this.lineLength - 1;
+          this.lineLength = 0;
+          if (this.state === State.SizeLine) this.onSizeLine(length);
+          else this.onTrailerLine(length);
+          break;
+        }
+        case State.Data: {
+          const take = Math.min(this.chunkLeft, n - i);
+          const piece = take === n ? data : data.subarray(i, i + take);
+          this.hash?.update(piece);
+          for (const checksum of this.checksums.values()) checksum.update(piece);
+          this.push(piece);
+          i += take;
+          this.chunkLeft -= take;
+          if (this.chunkLeft === 0) {
+            if (this.hash !== undefined) this.verifyChunk(this.hash.digest('hex'));
+            this.state = State.DataCr;
+          }
+          break;
+        }
+        case State.DataCr:
+        case State.DataLf:
+          if (data[i] !== (this.state === State.DataCr ? 0x0d : 0x0a)) {
+            throw fail('SIGV4_CHUNK_MALFORMED', 'chunk data not followed by CRLF');
+          }
+          i++;
+          this.state = this.state === State.DataCr ? State.DataLf : State.SizeLine;
+          break;
+        case State.MaybeLateTrailers:
+          // Some writers put a blank line between the 0-size chunk and the trailers; read on.
+          this.state = State.TrailerLine;
+          break;
+        case State.Done:
+          throw fail('SIGV4_CHUNK_MALFORMED', 'bytes after the end of the body');
+      }
+    }
+  }
+
+  private onSizeLine(length: number): void {
+    const { size, signature } = parseChunkSizeLine(this.line, length, this.maxChunkSize);
+    if (this.signing !== undefined) {
+      if (signature === undefined) throw fail('SIGV4_CHUNK_MALFORMED', 'chunk without a chunk-signature');
+      this.expectedSignature = signature;
+    }
+    this.decoded += size;
+    if (this.expectedLength !== undefined && this.decoded > this.expectedLength) {
+      throw fail('SIGV4_CHUNK_LENGTH', 'body is longer than its decoded length');
+    }
+    if (size > 0) {
+      this.chunkLeft = size;
+      this.hash = this.signing === undefined ? undefined : createHash('sha256');
+      this.state = State.Data;
+      return;
+    }
+    if (this.signing !== undefined) this.verifyChunk(EMPTY_SHA256);
+    if (this.expectedLength !== undefined && this.decoded !== this.expectedLength) {
+      throw fail('SIGV4_CHUNK_LENGTH', 'body is shorter than its decoded length');
+    }
+    this.state = State.TrailerLine;
+  }
+
+  private verifyChunk(chunkSha256Hex: string): void {
+    const s = this.signing as ChunkSigningContext;
+    const expected = chunkSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, chunkSha256Hex);
+    if (!sameSignature(expected, this.expectedSignature)) throw fail('SIGV4_CHUNK_SIGNATURE', 'chunk signature does not match');
+    this.previousSignature = expected;
+  }
+
+  private onTrailerLine(length: number): void {
+    if (length === 0) {
+      if (this.trailers.size === 0 && !this.trailerSigned && !this.sawBlankLine) {
+        this.sawBlankLine = true;
+        this.state = State.MaybeLateTrailers;
+        return;
+      }
+      this.state = State.Done;
+      this.finishTrailers();
+      return;
+    }
+    if (this.trailerSigned) throw fail('SIGV4_CHUNK_MALFORMED', 'trailer after the trailer signature');
+    const { name, value, raw } = parseTrailerLine(this.line, length);
+    if (name === AMZ_TRAILER_SIGNATURE) {
+      this.trailerSigned = true;
+      const s = this.signing;
+      if (s === undefined) return;
+      const expected = trailerSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, this.trailerBlock);
+      if (!sameSignature(expected, value.toLowerCase())) throw fail('SIGV4_CHUNK_SIGNATURE', 'trailer signature does not match');
+      return;
+    }
+    if (this.trailers.size >= MAX_TRAILERS) throw fail('SIGV4_CHUNK_TOO_LARGE', 'too many trailers');
+    this.trailers.set(name, value);
+    this.trailerBlock += raw + '\n';
+  }
+
+  /** Runs once, when the trailer section is over. */
+  private finishTrailers(): void {
+    if (this.signing !== undefined && this.trailers.size > 0 && !this.trailerSigned) {
+      throw fail('SIGV4_CHUNK_SIGNATURE', 'signed body without a trailer signature');
+    }
+    for (const [name, checksum] of this.checksums) {
+      const sent = this.trailers.get(name);
+      if (sent === undefined) throw fail('SIGV4_CHUNK_MALFORMED', 'announced trailer is missing');
+      if (sent !== checksum.digestBase64()) throw fail('SIGV4_CHECKSUM_MISMATCH', `${name} does not match the data`);
+    }
+    for (const name of this.trailers.keys()) {
+      if (checksumAlgorithmOf(name) !== undefined && !this.checksums.has(name)) {
+        throw fail('SIGV4_CHUNK_MALFORMED', `${name} trailer was not announced in x-amz-trailer`);
+      }
+    }
+  }
+}
+
+export function createAwsChunkedDecoder(options: AwsChunkedDecoderOptions = {}): AwsChunkedDecoder {
+  return new AwsChunkedDecoder(options);
+}
