@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { CredentialIssuer } from './issuer.js';
 import { LoopbackServer } from './loopback-server.js';
 
@@ -47,7 +48,7 @@ export async function startStsServer(options: { issuer?: CredentialIssuer } = {}
   return { server, issuer, calls, state };
 }
 
-function sendError(res: import('node:http').ServerResponse, status: number, code: string): void {
+function sendError(res: ServerResponse, status: number, code: string): void {
   res.writeHead(status, { 'content-type': 'text/xml' });
   res.end(
     `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>test STS says ${code}</Message></Error>` +
