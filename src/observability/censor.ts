@@ -1,0 +1,2 @@
+/** What a censored secret reads as in logs. */
+export const CENSOR_TEXT = '[REDACTED]';

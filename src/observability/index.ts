@@ -1,0 +1,10 @@
+export { createLogger, REDACT_PATHS } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { CENSOR_TEXT } from './censor.js';
+export { redactUrl } from './redact-url.js';
+export { createMetrics, LATENCY_BUCKETS, REFRESH_BUCKETS, SIGNING_BUCKETS } from './metrics.js';
+export type { Metrics, MetricsOptions } from './metrics.js';
+export { labelCache, requestObserver } from './request-observer.js';
+export type { RequestObserver } from './request-observer.js';
+export { credentialEventsFor } from './credential-events.js';
+export type { CredentialEvents, RefreshResult } from './credential-events.js';

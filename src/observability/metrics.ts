@@ -1,0 +1,130 @@
+/**
+ * Every metric signet exports, on a Registry of its own (not prom-client's global one, so tests
+ * can make as many as they like). Labels stay low-cardinality: method, S3 operation, status
+ * class; never bucket or key.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Seconds, from 1 ms to 30 s: a cache hit on loopback up to a slow multi-GB transfer. */
+export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Signing takes tens of microseconds (protocol.md §5c); 1 µs to 10 ms. */
+export const SIGNING_BUCKETS: readonly number[] = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2];
+/** Credential fetches: STS, IMDS, container endpoints; 10 ms to 30 s. */
+export const REFRESH_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface MetricsOptions {
+  /** For signet_build_info; the CLI passes the package version. */
+  readonly version?: string;
+}
+
+export type Metrics = ReturnType<typeof defineMetrics>;
+
+export function createMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}): Metrics {
+  collectDefaultMetrics({ register: registry });
+  const metrics = defineMetrics(registry);
+  metrics.buildInfo.labels(options.version ?? 'unknown', process.version).set(1);
+  // Known at startup, so the series exist (at 0) before the first event.
+  for (const result of ['success', 'failure']) metrics.credentialsRefreshes.labels(result).inc(0);
+  metrics.requestsInFlight.set(0);
+  metrics.spoolBytes.set(0);
+  return metrics;
+}
+
+function defineMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    registry,
+    requestsTotal: new Counter({
+      name: 'signet_requests_total',
+      help: 'Requests answered, by method, S3 operation and status class (2xx, 4xx…).',
+      labelNames: ['method', 'operation', 'status_class'] as const,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'signet_request_duration_seconds',
+      help: 'Time from request received to response finished, by S3 operation.',
+      labelNames: ['operation'] as const,
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'signet_upstream_duration_seconds',
+      help: 'Time from sending a request upstream to its response headers, by S3 operation.',
+      labelNames: ['operation'] as const,
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    }),
+    requestBytes: new Counter({ name: 'signet_request_bytes_total', help: 'Request body bytes received from clients.', registers }),
+    responseBytes: new Counter({ name: 'signet_response_bytes_total', help: 'Response body bytes sent to clients.', registers }),
+    requestsInFlight: new Gauge({ name: 'signet_requests_in_flight', help: 'Requests being handled now.', registers }),
+    signingDuration: new Histogram({
+      name: 'signet_signing_duration_seconds',
+      help: 'Time to compute one request signature (headers only, not the payload hash).',
+      buckets: [...SIGNING_BUCKETS],
+      registers,
+    }),
+    payloadStrategy: new Counter({
+      name: 'signet_payload_strategy_total',
+      help: 'Requests by the payload strategy chosen (buffered, streaming, spooled, unsigned…).',
+      labelNames: ['strategy'] as const,
+      registers,
+    }),
+    spoolBytes: new Gauge({ name: 'signet_spool_bytes', help: 'Bytes held in spools (memory and temp files) now.', registers }),
+    upstreamErrors: new Counter({
+      name: 'signet_upstream_errors_total',
+      help: 'Upstream failures without a response, by error code (UND_ERR_CONNECT_TIMEOUT…).',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    retries: new Counter({
+      name: 'signet_retries_total',
+      help: 'Upstream attempts repeated, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    regionRedirects: new Counter({
+      name: 'signet_region_redirects_total',
+      help: 'Requests re-signed for the bucket region the upstream named.',
+      registers,
+    }),
+    clockSkew: new Gauge({
+      name: 'signet_clock_skew_seconds',
+      help: 'Upstream clock minus local clock, from the last response Date header.',
+      registers,
+    }),
+    credentialsExpiry: new Gauge({
+      name: 'signet_credentials_expiry_timestamp_seconds',
+      help: 'Unix time at which the current credentials expire (+Inf when they do not).',
+      registers,
+    }),
+    credentialsRefreshes: new Counter({
+      name: 'signet_credentials_refreshes_total',
+      help: 'Credential fetches, by result (success, failure).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    credentialsRefreshDuration: new Histogram({
+      name: 'signet_credentials_refresh_duration_seconds',
+      help: 'Time to fetch credentials from the provider chain.',
+      buckets: [...REFRESH_BUCKETS],
+      registers,
+    }),
+    credentialsSourceInfo: new Gauge({
+      name: 'signet_credentials_source_info',
+      help: 'Where the credentials come from: 1 for the current source, 0 for earlier ones.',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    signatureMismatch: new Counter({
+      name: 'signet_signature_mismatch_total',
+      help: 'SignatureDoesNotMatch answers from the upstream (a signing bug or a rewriting middlebox).',
+      registers,
+    }),
+    buildInfo: new Gauge({
+      name: 'signet_build_info',
+      help: 'Always 1; the labels carry the signet version and the Node.js version.',
+      labelNames: ['version', 'node'] as const,
+      registers,
+    }),
+  };
+}
