@@ -1,15 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
-import { AMZ_TRAILER_SIGNATURE, EMPTY_SHA256 } from './constants.js';
+import { EMPTY_SHA256 } from './constants.js';
 import { SigV4Error } from './errors.js';
 import type { SigV4ErrorCode } from './errors.js';
-import { chunkSignature, trailerSignature } from './chunk-signature.js';
+import { chunkSignature } from './chunk-signature.js';
 import type { ChunkSigningContext } from './aws-chunked-wire.js';
 import { parseChunkSizeLine, parseTrailerLine } from './aws-chunked-line.js';
-import { checksumAlgorithmOf, createRunningChecksum } from './trailer-checksum.js';
-import type { RunningChecksum } from './trailer-checksum.js';
+import { AwsChunkedTrailers, sameSignature } from './aws-chunked-trailers.js';
 
 export interface AwsChunkedDecoderOptions {
   /** Verify every chunk signature and the trailer signature, chained from the seed. */
@@ -25,15 +24,10 @@ export interface AwsChunkedDecoderOptions {
   readonly maxHeaderLineBytes?: number;
 }
 
-const MAX_TRAILERS = 16;
 const enum State { SizeLine, Data, DataCr, DataLf, TrailerLine, MaybeLateTrailers, Done }
 
 function fail(code: SigV4ErrorCode, what: string): SigV4Error {
   return new SigV4Error(code, 'aws-chunked: ' + what);
-}
-
-function sameSignature(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 }
 
 /**
@@ -43,12 +37,12 @@ function sameSignature(a: string, b: string): boolean {
  */
 export class AwsChunkedDecoder extends Transform {
   /** Trailers read (lower-case name → value), signature excluded; complete after 'end'. */
-  readonly trailers = new Map<string, string>();
+  readonly trailers: ReadonlyMap<string, string>;
+  private readonly trailerSection: AwsChunkedTrailers;
   private readonly signing: ChunkSigningContext | undefined;
   private readonly expectedLength: number | undefined;
   private readonly maxChunkSize: number;
   private readonly line: Buffer;
-  private readonly checksums = new Map<string, RunningChecksum>();
   private state = State.SizeLine;
   private lineLength = 0;
   private chunkLeft = 0;
@@ -56,8 +50,6 @@ export class AwsChunkedDecoder extends Transform {
   private hash: Hash | undefined = undefined;
   private expectedSignature = '';
   private previousSignature: string;
-  private trailerBlock = '';
-  private trailerSigned = false;
   private sawBlankLine = false;
 
   constructor(options: AwsChunkedDecoderOptions = {}) {
@@ -68,11 +60,8 @@ export class AwsChunkedDecoder extends Transform {
     // The line buffer also holds the CR before the LF.
     this.line = Buffer.allocUnsafe((options.maxHeaderLineBytes ?? 4096) + 1);
     this.previousSignature = options.signed?.seedSignature ?? '';
-    for (const name of (options.trailer ?? '').split(',')) {
-      const trimmed = name.trim().toLowerCase();
-      const algorithm = checksumAlgorithmOf(trimmed);
-      if (algorithm !== undefined) this.checksums.set(trimmed, createRunningChecksum(algorithm));
-    }
+    this.trailerSection = new AwsChunkedTrailers(options.trailer, options.signed);
+    this.trailers = this.trailerSection.values;
   }
 
   override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -89,7 +78,7 @@ export class AwsChunkedDecoder extends Transform {
     if (this.state === State.MaybeLateTrailers) {
       this.state = State.Done;
       try {
-        this.finishTrailers();
+        this.trailerSection.finish();
       } catch (err) {
         callback(err as Error);
         return;
@@ -125,7 +114,7 @@ export class AwsChunkedDecoder extends Transform {
           const take = Math.min(this.chunkLeft, n - i);
           const piece = take === n ? data : data.subarray(i, i + take);
           this.hash?.update(piece);
-          for (const checksum of this.checksums.values()) checksum.update(piece);
+          this.trailerSection.update(piece);
           this.push(piece);
           i += take;
           this.chunkLeft -= take;
@@ -184,45 +173,14 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   private onTrailerLine(length: number): void {
-    if (length === 0) {
-      if (this.trailers.size === 0 && !this.trailerSigned && !this.sawBlankLine) {
-        this.sawBlankLine = true;
-        this.state = State.MaybeLateTrailers;
-        return;
-      }
+    if (length > 0) {
+      this.trailerSection.add(parseTrailerLine(this.line, length), this.previousSignature);
+    } else if (this.trailerSection.empty && !this.sawBlankLine) {
+      this.sawBlankLine = true;
+      this.state = State.MaybeLateTrailers;
+    } else {
       this.state = State.Done;
-      this.finishTrailers();
-      return;
-    }
-    if (this.trailerSigned) throw fail('SIGV4_CHUNK_MALFORMED', 'trailer after the trailer signature');
-    const { name, value, raw } = parseTrailerLine(this.line, length);
-    if (name === AMZ_TRAILER_SIGNATURE) {
-      this.trailerSigned = true;
-      const s = this.signing;
-      if (s === undefined) return;
-      const expected = trailerSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, this.trailerBlock);
-      if (!sameSignature(expected, value.toLowerCase())) throw fail('SIGV4_CHUNK_SIGNATURE', 'trailer signature does not match');
-      return;
-    }
-    if (this.trailers.size >= MAX_TRAILERS) throw fail('SIGV4_CHUNK_TOO_LARGE', 'too many trailers');
-    this.trailers.set(name, value);
-    this.trailerBlock += raw + '\n';
-  }
-
-  /** Runs once, when the trailer section is over. */
-  private finishTrailers(): void {
-    if (this.signing !== undefined && this.trailers.size > 0 && !this.trailerSigned) {
-      throw fail('SIGV4_CHUNK_SIGNATURE', 'signed body without a trailer signature');
-    }
-    for (const [name, checksum] of this.checksums) {
-      const sent = this.trailers.get(name);
-      if (sent === undefined) throw fail('SIGV4_CHUNK_MALFORMED', 'announced trailer is missing');
-      if (sent !== checksum.digestBase64()) throw fail('SIGV4_CHECKSUM_MISMATCH', `${name} does not match the data`);
-    }
-    for (const name of this.trailers.keys()) {
-      if (checksumAlgorithmOf(name) !== undefined && !this.checksums.has(name)) {
-        throw fail('SIGV4_CHUNK_MALFORMED', `${name} trailer was not announced in x-amz-trailer`);
-      }
+      this.trailerSection.finish();
     }
   }
 }
