@@ -1,0 +1,8 @@
+export { startDemoS3 } from './server.js';
+export { staticKeys, demoCredentials } from './keys.js';
+export type { StaticCredential, StaticKeyStore } from './keys.js';
+export { objectBytes } from './store.js';
+export type { StoredBucket, StoredObject, MultipartUpload, UploadPart } from './store.js';
+export type {
+  AcceptedPayloads, CannedResponse, DemoFaults, DemoS3, DemoS3Options, KeyEntry, KeyStore, RecordedRequest,
+} from './types.js';

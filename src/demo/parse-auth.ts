@@ -1,0 +1,101 @@
+import {
+  ALGORITHM, AMZ_DATE, AMZ_SECURITY_TOKEN, AUTHORIZATION, KEY_TYPE_IDENTIFIER, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES,
+  Q_SECURITY_TOKEN, Q_SIGNATURE, Q_SIGNED_HEADERS, Q_V2_ACCESS_KEY_ID, V2_AUTH_PREFIX,
+} from '../sigv4/constants.js';
+import { DemoError, accessDenied, invalidArgument } from './demo-error.js';
+import type { RequestInfo } from './request-info.js';
+
+/** The claimed identity and signature, from either the Authorization header or a presigned query. */
+export interface AuthClaim {
+  kind: 'header' | 'query';
+  accessKeyId: string;
+  shortDate: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  /** The x-amz-date (header) or X-Amz-Date (query) value; undefined when absent. */
+  amzDate: string | undefined;
+  expiresSeconds?: number;
+  securityToken: string | undefined;
+}
+
+const unsupported = (): DemoError =>
+  invalidArgument('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+
+function malformed(message: string): DemoError {
+  return new DemoError(400, 'AuthorizationHeaderMalformed', `The authorization header is malformed; ${message}`);
+}
+
+function queryMalformed(message: string): DemoError {
+  return new DemoError(400, 'AuthorizationQueryParametersError', message);
+}
+
+function splitCredential(credential: string, fail: (m: string) => DemoError): Omit<AuthClaim, 'kind' | 'signedHeaders' | 'signature' | 'amzDate' | 'securityToken'> {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER || !/^\d{8}$/.test(parts[1] ?? '')) {
+    throw fail(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
+  }
+  const [accessKeyId, shortDate, region, service] = parts as [string, string, string, string];
+  return { accessKeyId, shortDate, region, service };
+}
+
+function fromHeader(value: string, info: RequestInfo): AuthClaim {
+  if (value.startsWith(V2_AUTH_PREFIX)) throw unsupported();
+  if (!value.startsWith(ALGORITHM + ' ')) throw unsupported();
+  const fields = new Map<string, string>();
+  for (const part of value.slice(ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) throw malformed(`incorrect component "${part.trim()}".`);
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (credential === undefined || signedHeaders === undefined || signature === undefined) {
+    throw malformed('it must contain Credential, SignedHeaders and Signature.');
+  }
+  return {
+    kind: 'header',
+    ...splitCredential(credential, malformed),
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate: info.headers[AMZ_DATE],
+    securityToken: info.headers[AMZ_SECURITY_TOKEN],
+  };
+}
+
+function fromQuery(info: RequestInfo): AuthClaim {
+  const p = info.params;
+  if (p.get(Q_ALGORITHM) !== ALGORITHM) throw queryMalformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+  const credential = p.get(Q_CREDENTIAL);
+  const signedHeaders = p.get(Q_SIGNED_HEADERS);
+  const signature = p.get(Q_SIGNATURE);
+  const expires = p.get(Q_EXPIRES);
+  if (credential === undefined || signedHeaders === undefined || signature === undefined || expires === undefined) {
+    throw queryMalformed('Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
+  }
+  const expiresSeconds = Number(expires);
+  if (!/^\d+$/.test(expires)) throw queryMalformed('X-Amz-Expires should be a number');
+  if (expiresSeconds > 604800) throw queryMalformed('X-Amz-Expires must be less than a week (in seconds) that is 604800');
+  return {
+    kind: 'query',
+    ...splitCredential(credential, queryMalformed),
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate: p.get(Q_DATE),
+    expiresSeconds,
+    securityToken: p.get(Q_SECURITY_TOKEN),
+  };
+}
+
+/** Which auth scheme the request uses; S3 refuses both at once and neither. */
+export function parseAuth(info: RequestInfo): AuthClaim {
+  const header = info.headers[AUTHORIZATION];
+  const presigned = info.params.has(Q_ALGORITHM);
+  if (header !== undefined && presigned) throw invalidArgument('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified', 'Authorization', header.split(' ')[0]);
+  if (info.params.has(Q_V2_ACCESS_KEY_ID)) throw unsupported();
+  if (header !== undefined) return fromHeader(header, info);
+  if (presigned) return fromQuery(info);
+  throw accessDenied();
+}

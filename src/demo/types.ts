@@ -1,0 +1,76 @@
+import type { StoredBucket } from './store.js';
+
+export interface KeyEntry {
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** Epoch ms; a request signed with an entry past this instant is refused (400 ExpiredToken). */
+  expiresAt?: number;
+}
+
+/** Which credentials the server accepts right now; looked up on every request. */
+export interface KeyStore {
+  lookup(accessKeyId: string): KeyEntry | undefined;
+}
+
+export interface CannedResponse {
+  status: number;
+  code: string;
+  headers?: Record<string, string>;
+  /** Raw body; when absent an S3 error document with `code` is sent. */
+  body?: string;
+}
+
+/** Fault injection, consumed before any normal handling. Mutable at runtime through `DemoS3.faults`. */
+export interface DemoFaults {
+  /** Canned answers, one shifted off per request. */
+  nextResponses?: CannedResponse[];
+  /** Destroy the socket of the next N requests without answering. */
+  resetNext?: number;
+}
+
+export interface AcceptedPayloads {
+  signedChunked?: boolean;
+  unsignedTrailer?: boolean;
+  unsignedPayload?: boolean;
+}
+
+export interface DemoS3Options {
+  host?: string;
+  port?: number;
+  /** The only region whose signatures are accepted. */
+  region: string;
+  keys: KeyStore;
+  accept?: AcceptedPayloads;
+  maxSkewMs?: number;
+  /** Server clock in epoch ms. */
+  now?: () => number;
+  record?: boolean;
+  autoCreateBuckets?: boolean;
+  /** Verify bodies, then keep only size and ETag (benchmarks with large uploads). */
+  discardBodies?: boolean;
+  faults?: DemoFaults;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Request-line target exactly as received. */
+  rawPath: string;
+  /** Lower-case names; repeated headers joined with ','. */
+  headers: Record<string, string>;
+  rawHeaders: string[];
+  /** Bytes received on the wire (aws-chunked framing included). */
+  bodyBytes: number;
+  /** SHA-256 hex of the wire body. */
+  bodySha256: string;
+  status: number;
+  errorCode?: string;
+}
+
+export interface DemoS3 {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  buckets: Map<string, StoredBucket>;
+  faults: DemoFaults;
+  close(): Promise<void>;
+}
