@@ -1,5 +1,3 @@
-import { endianness } from 'node:os';
-
 /**
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), which S3 accepts as
  * `x-amz-checksum-crc32c`. Node has no built-in one (zlib.crc32 is the IEEE polynomial), so this is
@@ -7,7 +5,7 @@ import { endianness } from 'node:os';
  */
 const POLY = 0x82f63b78;
 const TABLES = buildTables();
-const LITTLE_ENDIAN = endianness() === 'LE';
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function buildTables(): Int32Array {
   const t = new Int32Array(8 * 256);
