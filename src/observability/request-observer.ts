@@ -1,7 +1,9 @@
 /**
- * The per-request metric calls, with label children cached (STYLE.md 9): after the first request
- * of a given method, operation and status class, recording one is two Map lookups and an array
- * index, with no label-string joins inside prom-client.
+ * The per-request metric calls, with label children made once per method, operation and status
+ * class (STYLE.md 9) and found again by two Map lookups and an array index. prom-client's children
+ * still hash their label object on every call (lib/counter.js `labels` binds `inc` to it), so this
+ * saves the positional-to-object step, not all of the work: about 0.6 µs per request for the
+ * counter and the histogram together, against ~25 µs for signing.
  */
 import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
