@@ -130,11 +130,28 @@ export const UPSTREAM_ERROR_MAP: Readonly<Record<string, S3ErrorName>> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'BadGateway',
 };
 
+/** Pure-layer (src/sigv4) error codes → what the client is told. */
+export const SIGV4_ERROR_MAP: Readonly<Record<string, S3ErrorName>> = {
+  SIGV4_CHUNK_MALFORMED: 'InvalidChunkedEncoding',
+  SIGV4_CHUNK_TOO_LARGE: 'InvalidChunkedEncoding',
+  SIGV4_CHUNK_TRUNCATED: 'IncompleteBody',
+  SIGV4_CHUNK_LENGTH: 'IncompleteBody',
+  SIGV4_CHUNK_SIGNATURE: 'SignatureDoesNotMatch',
+  SIGV4_CHECKSUM_MISMATCH: 'BadDigest',
+  SIGV4_V2_MALFORMED: 'AccessDenied',
+  SIGV4_V2_SIGNATURE: 'SignatureDoesNotMatch',
+  SIGV4_V2_EXPIRED: 'AccessDenied',
+  SIGV4_INVALID_INPUT: 'InvalidRequest',
+  SIGV4_PRESIGN_EXPIRES: 'InvalidArgument',
+};
+
 /** Turns anything thrown into a SignetError; unknown errors become InternalError (500). */
 export function toSignetError(err: unknown): SignetError {
   if (err instanceof SignetError) return err;
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (typeof code === 'string') {
+    const sigv4 = SIGV4_ERROR_MAP[code];
+    if (sigv4 !== undefined) return new SignetError(sigv4, `${code}: ${(err as Error).message}`);
     const name = UPSTREAM_ERROR_MAP[code];
     if (name !== undefined) return new SignetError(name, `upstream: ${code}`);
   }

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
+import type { Config } from './config/index.js';
+import { createLogger } from './observability/index.js';
+import { startSignet } from './server/signet.js';
+import type { RunningSignet } from './server/signet.js';
+
+const USAGE = `signet — a SigV4 signing reverse proxy for Amazon S3
+
+Usage: signet <command> [flags]
+
+Commands:
+  serve     run the proxy (signet serve --help lists every flag)
+  demo      run the proxy in front of an embedded local S3 that verifies every signature
+  version   print the version
+
+Docs: README.md`;
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    case 'version':
+    case '--version':
+      console.log(`signet ${version()} (node ${process.version})`);
+      return 0;
+    case 'serve':
+      return serve(rest);
+    case 'demo': {
+      const { runDemo } = await import('./demo-command.js');
+      return runDemo(rest);
+    }
+    default:
+      console.error(`signet: unknown command ${JSON.stringify(command)} (try: signet --help)`);
+      return 2;
+  }
+}
+
+async function serve(argv: string[]): Promise<number | undefined> {
+  if (wantsHelp(argv)) {
+    console.log(helpText());
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`signet: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  if (config.upstreamInsecure) {
+    logger.warn({ upstream: config.upstream.origin }, 'UPSTREAM TLS VERIFICATION IS OFF (--upstream-insecure): anyone on the path can read and alter traffic');
+  }
+  let running: RunningSignet;
+  try {
+    running = await startSignet(config, { logger, version: version() });
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'startup failed');
+    console.error(`signet: ${(err as Error).message}`);
+    return 2;
+  }
+  logger.info({
+    listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
+    payload: config.payload, credentials: running.credentials.status().source,
+  }, 'signet ready');
+  installSignalHandlers(running, logger);
+  return undefined;
+}
+
+/** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
+export function installSignalHandlers(running: RunningSignet, logger: { info(o: object, m: string): void; warn(o: object, m: string): void }): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      running.proxy.destroy();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, inFlight: running.proxy.inFlight() }, 'shutting down: draining in-flight requests');
+    running.close().then(
+      () => {
+        logger.info({}, 'shutdown complete');
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,200 @@
+import type { Readable } from 'node:stream';
+import { SignetError } from '../errors.js';
+import {
+  AMZ_DECODED_CONTENT_LENGTH, AMZ_TRAILER, AWS_CHUNKED, CONTENT_ENCODING, EMPTY_SHA256, STREAMING_UNSIGNED_TRAILER,
+  UNSIGNED_PAYLOAD,
+} from '../sigv4/constants.js';
+import { createAwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
+import { createAwsChunkedEncoder } from '../sigv4/aws-chunked-encoder.js';
+import { awsChunkedEncodedLength } from '../sigv4/aws-chunked-length.js';
+import { awsChunkedContentSha256, awsChunkedModeOf } from '../sigv4/aws-chunked-wire.js';
+import type { AwsChunkedMode } from '../sigv4/aws-chunked-wire.js';
+import { checksumAlgorithmOf, checksumTrailerName } from '../sigv4/trailer-checksum.js';
+import type { ChecksumAlgorithm } from '../sigv4/trailer-checksum.js';
+import type { SignedRequest } from '../sigv4/signer.js';
+import { readBody } from './read-body.js';
+import { Spool } from './spool.js';
+import { chooseStrategy, isReplayable } from './strategy.js';
+import type { PayloadPolicy, Strategy } from './strategy.js';
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+/** The body facts the pipeline read from the client's headers. */
+export interface BodyFacts {
+  readonly contentLength: number; // -1 when absent
+  readonly chunked: boolean; // Transfer-Encoding: chunked
+  readonly clientPayloadHash: string; // '' when absent
+  readonly contentEncoding: string; // '' when absent
+  readonly decodedContentLength: number; // -1 when absent
+  readonly trailer: string; // x-amz-trailer, lower case, '' when absent
+}
+
+export interface PayloadSettings extends PayloadPolicy {
+  readonly chunkSize: number;
+  readonly spoolDir: string;
+  readonly spoolMemory: number;
+  readonly maxSpool: number;
+  readonly onSpoolBytes?: (delta: number) => void;
+}
+
+/**
+ * A body ready to be signed and sent. `payloadHash` goes into the signature; `headers` replace
+ * the client's body headers; `body()` is called once per attempt, after signing, because signed
+ * aws-chunked chains its chunk signatures from the request's own signature.
+ */
+export interface PreparedPayload {
+  readonly strategy: Strategy;
+  readonly payloadHash: string;
+  /** -1: length unknown to signet (never happens for S3 bodies; kept for the type's honesty). */
+  readonly contentLength: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly replayable: boolean;
+  body(signed: SignedRequest): Buffer | Readable | null;
+  dispose(): Promise<void>;
+}
+
+const NOTHING = async (): Promise<void> => undefined;
+
+/** content-encoding without `aws-chunked` (it describes the framing we remove), or null when nothing is left. */
+function withoutAwsChunked(encoding: string): string | null {
+  const rest = encoding.split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== AWS_CHUNKED);
+  return rest.length === 0 ? null : rest.join(',');
+}
+
+/**
+ * Decides the strategy and does the reading it needs before signing (buffering, spooling). The
+ * source is the client's request stream; bodies of clients that aws-chunked themselves are
+ * decoded first (their chunk signatures were made with keys signet does not hold), except a
+ * STREAMING-UNSIGNED-PAYLOAD-TRAILER body that the upstream takes as it is.
+ */
+export async function preparePayload(source: Readable, facts: BodyFacts, settings: PayloadSettings): Promise<PreparedPayload> {
+  const clientMode = awsChunkedModeOf(facts.clientPayloadHash);
+  const clientAwsChunked = clientMode !== undefined || facts.contentEncoding.toLowerCase().includes(AWS_CHUNKED);
+  const hasBody = facts.chunked || facts.contentLength > 0;
+  if (!hasBody) {
+    return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: {}, replayable: true, body: () => null, dispose: NOTHING };
+  }
+  let length = facts.chunked ? -1 : facts.contentLength;
+  let trailerAlgorithm: ChecksumAlgorithm | undefined;
+  if (clientAwsChunked) {
+    if (facts.decodedContentLength < 0) {
+      throw new SignetError('MissingContentLength', 'aws-chunked body without x-amz-decoded-content-length');
+    }
+    length = facts.decodedContentLength;
+    trailerAlgorithm = facts.trailer === '' ? undefined : checksumAlgorithmOf(facts.trailer);
+  }
+  const strategy = chooseStrategy(
+    {
+      length,
+      clientHexHash: !clientAwsChunked && HEX_SHA256.test(facts.clientPayloadHash),
+      clientUnsignedTrailer: clientMode === 'unsigned-trailer',
+    },
+    settings,
+  );
+
+  const encoding = clientAwsChunked ? withoutAwsChunked(facts.contentEncoding) : null;
+  const baseHeaders: Record<string, string> = {};
+  if (clientAwsChunked && encoding !== null) baseHeaders[CONTENT_ENCODING] = encoding;
+
+  if (strategy === 'chunked-passthrough') {
+    // Byte for byte: the framing is unsigned, so re-signing the headers is all it takes.
+    const headers: Record<string, string> = {
+      ...baseHeaders,
+      [CONTENT_ENCODING]: encoding === null ? AWS_CHUNKED : encoding + ',' + AWS_CHUNKED,
+      [AMZ_DECODED_CONTENT_LENGTH]: String(length),
+    };
+    if (facts.trailer !== '') headers[AMZ_TRAILER] = facts.trailer;
+    return {
+      strategy, payloadHash: STREAMING_UNSIGNED_TRAILER, contentLength: facts.chunked ? -1 : facts.contentLength,
+      headers, replayable: false, body: () => source, dispose: NOTHING,
+    };
+  }
+
+  // From here on the body signet sends is the decoded data.
+  const decoder = clientAwsChunked
+    ? createAwsChunkedDecoder({ expectedDecodedLength: length, trailer: facts.trailer === '' ? undefined : facts.trailer })
+    : null;
+  const data: Readable = decoder === null ? source : source.pipe(decoder);
+  if (decoder !== null) source.on('error', (err) => decoder.destroy(err));
+  /** After the data is read: the checksum the client sent in its trailer, to forward as a header. */
+  const clientChecksumHeader = (): Record<string, string> => {
+    if (decoder === null || trailerAlgorithm === undefined) return {};
+    const name = checksumTrailerName(trailerAlgorithm);
+    const value = decoder.trailers.get(name);
+    return value === undefined ? {} : { [name]: value };
+  };
+
+  switch (strategy) {
+    case 'empty': {
+      data.resume();
+      return { strategy, payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, dispose: NOTHING };
+    }
+    case 'client-hash':
+      return {
+        strategy, payloadHash: facts.clientPayloadHash, contentLength: length, headers: baseHeaders, replayable: false,
+        body: () => data, dispose: NOTHING,
+      };
+    case 'buffered': {
+      const { body, sha256 } = await readBody(data, length);
+      return {
+        strategy, payloadHash: sha256, contentLength: length, headers: { ...baseHeaders, ...clientChecksumHeader() },
+        replayable: true, body: () => body, dispose: NOTHING,
+      };
+    }
+    case 'spooled': {
+      const spool = new Spool({
+        dir: settings.spoolDir, memoryLimit: settings.spoolMemory, maxBytes: settings.maxSpool,
+        ...(settings.onSpoolBytes ? { onBytes: settings.onSpoolBytes } : {}),
+      });
+      try {
+        await spool.fill(data);
+      } catch (err) {
+        await spool.dispose();
+        throw err;
+      }
+      if (length >= 0 && spool.length !== length) {
+        await spool.dispose();
+        throw new SignetError('IncompleteBody', `received ${spool.length} of ${length} bytes`);
+      }
+      return {
+        strategy, payloadHash: spool.sha256, contentLength: spool.length, headers: { ...baseHeaders, ...clientChecksumHeader() },
+        replayable: isReplayable(strategy), body: () => spool.open(), dispose: () => spool.dispose(),
+      };
+    }
+    case 'unsigned':
+      return {
+        strategy, payloadHash: UNSIGNED_PAYLOAD, contentLength: length, headers: baseHeaders, replayable: false,
+        body: () => data, dispose: NOTHING,
+      };
+    case 'streaming-signed':
+    case 'unsigned-trailer': {
+      const mode: AwsChunkedMode =
+        strategy === 'unsigned-trailer' ? 'unsigned-trailer' : trailerAlgorithm !== undefined && settings.capabilities.has('unsigned-trailer') ? 'signed-trailer' : 'signed';
+      const trailer = mode === 'signed' ? undefined : (trailerAlgorithm ?? 'crc32');
+      const layout = { mode, chunkSize: settings.chunkSize, trailer };
+      const encodedLength = awsChunkedEncodedLength(length, layout);
+      const headers: Record<string, string> = {
+        ...baseHeaders,
+        [CONTENT_ENCODING]: encoding === null ? AWS_CHUNKED : encoding + ',' + AWS_CHUNKED,
+        [AMZ_DECODED_CONTENT_LENGTH]: String(length),
+      };
+      if (trailer !== undefined) headers[AMZ_TRAILER] = checksumTrailerName(trailer);
+      return {
+        strategy, payloadHash: awsChunkedContentSha256(mode), contentLength: encodedLength, headers, replayable: false,
+        body: (signed) => {
+          const encoder = createAwsChunkedEncoder({
+            ...layout, decodedLength: length,
+            signed: mode === 'unsigned-trailer' ? undefined : {
+              signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature,
+            },
+          });
+          data.on('error', (err) => encoder.destroy(err));
+          return data.pipe(encoder);
+        },
+        dispose: NOTHING,
+      };
+    }
+    default:
+      throw new SignetError('InternalError', `unhandled payload strategy ${strategy}`);
+  }
+}

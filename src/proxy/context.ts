@@ -1,0 +1,50 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SignedRequest } from '../sigv4/signer.js';
+import type { Strategy } from '../payload/strategy.js';
+
+/**
+ * Everything one request carries through the pipeline. Every field is set here, in the
+ * constructor, so the object keeps one shape (no property is ever added later).
+ */
+export class RequestContext {
+  readonly id: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly startedAt: bigint;
+  method: string;
+  bucket = '';
+  key = '';
+  operation = 'Other';
+  /** Canonical query: the wire query and the signed one. */
+  queryString = '';
+  query: ReadonlyArray<readonly [string, string]> = [];
+  /** End-to-end headers to forward (lower-case), then the ones signing adds. */
+  headers: Record<string, string> = {};
+  region = '';
+  origin = '';
+  host = '';
+  path = '';
+  strategy: Strategy | '' = '';
+  signed: SignedRequest | null = null;
+  status = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  upstreamSeconds = 0;
+  signingSeconds = 0;
+  retries = 0;
+  errorCode = '';
+  s3RequestId = '';
+  s3Id2 = '';
+  /** The client has been told it may send its body (Expect: 100-continue). */
+  continued = false;
+  readonly abort: AbortController;
+
+  constructor(id: string, req: IncomingMessage, res: ServerResponse) {
+    this.id = id;
+    this.req = req;
+    this.res = res;
+    this.startedAt = process.hrtime.bigint();
+    this.method = req.method ?? 'GET';
+    this.abort = new AbortController();
+  }
+}

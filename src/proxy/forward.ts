@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { SignetError, toSignetError } from '../errors.js';
+import type { PreparedPayload } from '../payload/prepare.js';
+import type { ClockSkew } from '../s3/clock-skew.js';
+import { resolveEndpoint } from '../s3/endpoint.js';
+import type { Addressing, Upstream } from '../s3/endpoint.js';
+import type { RegionCache } from '../s3/region-cache.js';
+import { parseS3Error } from '../s3/s3-error-xml.js';
+import type { ParsedS3Error } from '../s3/s3-error-xml.js';
+import {
+  RETRYABLE_NETWORK_CODES, RETRYABLE_STATUS, SKEW_CODES, THROTTLING_CODES, TRANSIENT_CODES, backoffMs,
+} from '../s3/retry-policy.js';
+import type { RetryBudget } from '../s3/retry-policy.js';
+import { AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_SECURITY_TOKEN, AUTHORIZATION, CONTENT_LENGTH, HOST } from '../sigv4/constants.js';
+import { signRequest } from '../sigv4/signer.js';
+import type { SignedRequest } from '../sigv4/signer.js';
+import type { Credentials } from '../sigv4/types.js';
+import { wirePath } from './request-target.js';
+import type { RequestContext } from './context.js';
+
+/** Error bodies up to this size are read (to learn regions, skew and mismatches) before replying. */
+const MAX_ERROR_BODY = 64 * 1024;
+const BUCKET_REGION = 'x-amz-bucket-region';
+
+export interface ForwardSettings {
+  readonly dispatcher: Dispatcher;
+  readonly upstream: Upstream;
+  /** Upstream to use for a region other than the configured one (AWS regional endpoints). */
+  readonly upstreamForRegion: (region: string) => Upstream;
+  readonly region: string;
+  readonly service: string;
+  readonly addressing: Addressing;
+  readonly credentials: { current(): Credentials };
+  readonly clock: ClockSkew;
+  readonly regions: RegionCache;
+  readonly budget: RetryBudget;
+  readonly maxRetries: number;
+  readonly onRetry?: (reason: string) => void;
+  readonly onRegionRedirect?: () => void;
+  readonly onSignatureMismatch?: (ctx: RequestContext, signed: SignedRequest, parsed: ParsedS3Error) => void;
+}
+
+/** The upstream's answer, headers known; `errorBody` holds a small error body already read. */
+export interface UpstreamAnswer {
+  readonly response: Dispatcher.ResponseData;
+  readonly errorBody: Buffer | null;
+}
+
+/**
+ * Signs and sends, with the S3 self-healing the AWS SDKs do: learn a bucket's region from a
+ * redirect and re-sign for it, correct clock skew from the upstream Date, retry throttling, 5xx
+ * and connection failures with backoff and a budget. Every retry needs a replayable body; a body
+ * already streamed upstream is never sent twice.
+ */
+export async function forward(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings): Promise<UpstreamAnswer> {
+  let redirected = false;
+  let skewCorrected = false;
+  for (let attempt = 0; ; attempt++) {
+    const region = (ctx.bucket !== '' ? s.regions.get(ctx.bucket) : undefined) ?? s.region;
+    const upstream = region === s.region ? s.upstream : s.upstreamForRegion(region);
+    const endpoint = resolveEndpoint(upstream, ctx.bucket, s.addressing);
+    ctx.region = region;
+    ctx.origin = endpoint.origin;
+    ctx.host = endpoint.host;
+    ctx.path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted) + (ctx.queryString === '' ? '' : '?' + ctx.queryString);
+
+    const signed = sign(ctx, payload, s, region, endpoint.host);
+    const headers: Record<string, string> = { ...ctx.headers, ...payload.headers };
+    headers[HOST] = endpoint.host;
+    headers[AMZ_DATE] = signed.amzDate;
+    headers[AMZ_CONTENT_SHA256] = signed.payloadHash;
+    if (signed.securityToken !== undefined) headers[AMZ_SECURITY_TOKEN] = signed.securityToken;
+    headers[AUTHORIZATION] = signed.authorization;
+
+    const sentAt = Date.now();
+    const started = process.hrtime.bigint();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await s.dispatcher.request({
+        origin: endpoint.origin,
+        path: ctx.path,
+        method: ctx.method as Dispatcher.HttpMethod,
+        headers,
+        body: payload.body(signed),
+        signal: ctx.abort.signal,
+      });
+    } catch (err) {
+      if (ctx.abort.signal.aborted) throw new SignetError('RequestTimeout', 'client went away');
+      const code = (err as { code?: string }).code ?? '';
+      if (RETRYABLE_NETWORK_CODES.has(code) && (await mayRetry(ctx, payload, s, attempt, false, code))) continue;
+      throw toSignetError(err);
+    }
+    ctx.upstreamSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    const h = response.headers;
+    const date = h['date'];
+    const age = h['age'];
+    const clockMoved = s.clock.observe(typeof date === 'string' ? date : undefined, age === undefined ? undefined : String(age), sentAt);
+    const bucketRegion = h[BUCKET_REGION];
+    if (ctx.bucket !== '' && typeof bucketRegion === 'string' && bucketRegion !== '') s.regions.set(ctx.bucket, bucketRegion);
+
+    const status = response.statusCode;
+    if (status < 300 || status === 304) {
+      s.budget.refund();
+      return { response, errorBody: null };
+    }
+    const errorBody = await readErrorBody(response);
+    const parsed = errorBody === null || errorBody.length === 0 ? null : parseS3Error(errorBody.toString('utf8'));
+    const code = parsed?.code ?? '';
+    ctx.errorCode = code;
+
+    // Wrong region: S3 names the right one in a header or the body.
+    const learned = typeof bucketRegion === 'string' && bucketRegion !== '' ? bucketRegion : parsed?.region;
+    if (ctx.bucket !== '' && learned !== undefined && learned !== region && !redirected &&
+        (status === 301 || status === 307 || status === 400 || code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed')) {
+      s.regions.set(ctx.bucket, learned);
+      s.onRegionRedirect?.();
+      if (payload.replayable) {
+        redirected = true;
+        ctx.retries++;
+        s.onRetry?.('region');
+        continue;
+      }
+    }
+    if (SKEW_CODES.has(code) && clockMoved && !skewCorrected && payload.replayable) {
+      skewCorrected = true;
+      ctx.retries++;
+      s.onRetry?.('clock-skew');
+      continue;
+    }
+    if (code === 'SignatureDoesNotMatch' && parsed !== null) s.onSignatureMismatch?.(ctx, signed, parsed);
+    const throttled = THROTTLING_CODES.has(code) || status === 429;
+    if ((throttled || RETRYABLE_STATUS.has(status) || TRANSIENT_CODES.has(code)) &&
+        (await mayRetry(ctx, payload, s, attempt, throttled, throttled ? 'throttled' : String(status)))) continue;
+    return { response, errorBody };
+  }
+}
+
+function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, region: string, host: string): SignedRequest {
+  const started = process.hrtime.bigint();
+  const signHeaders: Record<string, string> = { ...ctx.headers, ...payload.headers, [HOST]: host };
+  if (payload.contentLength >= 0 && payload.strategy !== 'empty') signHeaders[CONTENT_LENGTH] = String(payload.contentLength);
+  const signed = signRequest(
+    { method: ctx.method, path: ctx.path.split('?', 1)[0]!, query: ctx.query, headers: signHeaders },
+    { credentials: s.credentials.current(), region, service: s.service, date: s.clock.now(), payloadHash: payload.payloadHash, query: ctx.queryString },
+  );
+  ctx.signingSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+  ctx.signed = signed;
+  if (payload.contentLength >= 0 && payload.strategy !== 'empty') ctx.headers[CONTENT_LENGTH] = String(payload.contentLength);
+  return signed;
+}
+
+async function mayRetry(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, attempt: number, throttled: boolean, reason: string): Promise<boolean> {
+  if (!payload.replayable || attempt >= s.maxRetries || ctx.abort.signal.aborted) return false;
+  if (!s.budget.tryAcquire(throttled ? 5 : 10)) return false;
+  ctx.retries++;
+  s.onRetry?.(reason);
+  await sleep(backoffMs(attempt, throttled), undefined, { signal: ctx.abort.signal }).catch(() => undefined);
+  return !ctx.abort.signal.aborted;
+}
+
+async function readErrorBody(response: Dispatcher.ResponseData): Promise<Buffer | null> {
+  const length = Number(response.headers[CONTENT_LENGTH] ?? -1);
+  if (length > MAX_ERROR_BODY) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > MAX_ERROR_BODY) {
+      // Not an S3 error document: pass what we have through untouched.
+      response.body.destroy();
+      return Buffer.concat(chunks);
+    }
+  }
+  return Buffer.concat(chunks);
+}

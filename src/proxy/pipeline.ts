@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline as pipe } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import { SignetError, toSignetError } from '../errors.js';
+import { preparePayload } from '../payload/prepare.js';
+import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
+import { s3Operation } from '../s3/operation.js';
+import { CONTENT_ENCODING, CONTENT_LENGTH } from '../sigv4/constants.js';
+import { RequestContext } from './context.js';
+import { forward } from './forward.js';
+import type { ForwardSettings, UpstreamAnswer } from './forward.js';
+import { readInboundHeaders } from './inbound-headers.js';
+import { parseRequestTarget } from './request-target.js';
+import { responseHeaders, sendS3Error } from './respond.js';
+
+/** What the pipeline reports per request; metrics and logs hang off it. */
+export interface PipelineObserver {
+  started(): void;
+  finished(ctx: RequestContext, durationSeconds: number): void;
+}
+
+export interface PipelineSettings {
+  readonly forward: ForwardSettings;
+  readonly payload: PayloadSettings;
+  readonly logger: Logger;
+  readonly observer?: PipelineObserver;
+  /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
+  readonly admit?: (ctx: RequestContext) => void;
+}
+
+/** Request ids look like S3's: 16 upper-case hex chars. */
+function requestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+/**
+ * One request, top to bottom: admit, target, payload, sign + forward, respond. Each stage is a
+ * plain call on the context; a stage that refuses throws a SignetError, and `sendS3Error` is the
+ * only way out for it.
+ */
+export async function handleRequest(req: IncomingMessage, res: ServerResponse, s: PipelineSettings): Promise<void> {
+  const ctx = new RequestContext(requestId(), req, res);
+  s.observer?.started();
+  // A client that goes away aborts the upstream request (and any backoff) at once.
+  res.on('close', () => {
+    if (!res.writableFinished) ctx.abort.abort();
+  });
+  let payload: PreparedPayload | null = null;
+  try {
+    // target
+    const target = parseRequestTarget(req.url ?? '/');
+    ctx.bucket = target.bucket;
+    ctx.key = target.key;
+    ctx.query = target.query;
+    ctx.queryString = target.queryString;
+    const inbound = readInboundHeaders(req.rawHeaders);
+    ctx.headers = inbound.forward;
+    ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
+    if (inbound.contentLength !== inbound.contentLength) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
+    // admit: client auth and policy come first, and the credentials must be there before the
+    // client is invited to send its body (Expect: 100-continue).
+    s.admit?.(ctx);
+    s.forward.credentials.current();
+    if (inbound.expectContinue) {
+      res.writeContinue();
+      ctx.continued = true;
+    }
+    // payload
+    payload = await preparePayload(req, {
+      contentLength: inbound.contentLength,
+      chunked: inbound.chunked,
+      clientPayloadHash: inbound.clientPayloadHash,
+      contentEncoding: inbound.forward[CONTENT_ENCODING] ?? '',
+      decodedContentLength: inbound.decodedContentLength,
+      trailer: inbound.trailer,
+    }, s.payload);
+    ctx.strategy = payload.strategy;
+    delete ctx.headers[CONTENT_ENCODING];
+    // sign + forward
+    const answer = await forward(ctx, payload, s.forward);
+    await respond(ctx, answer);
+  } catch (err) {
+    const e = toSignetError(err);
+    ctx.errorCode ||= e.code;
+    ctx.status = e.status;
+    if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
+    sendS3Error(res, e, req.url === undefined ? '/' : ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, !req.complete);
+    if (!req.complete) req.resume();
+  } finally {
+    if (payload !== null) await payload.dispose();
+    finish(ctx, s);
+  }
+}
+
+async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<void> {
+  const { response, errorBody } = answer;
+  const res = ctx.res;
+  const headers = responseHeaders(response.headers);
+  ctx.status = response.statusCode;
+  const id = response.headers['x-amz-request-id'];
+  if (typeof id === 'string') ctx.s3RequestId = id;
+  const id2 = response.headers['x-amz-id-2'];
+  if (typeof id2 === 'string') ctx.s3Id2 = id2;
+  if (errorBody !== null) {
+    headers[CONTENT_LENGTH] = String(errorBody.length);
+    res.writeHead(response.statusCode, headers);
+    res.end(ctx.method === 'HEAD' ? undefined : errorBody);
+    ctx.bytesOut = errorBody.length;
+    return;
+  }
+  const trailerNames = response.headers['trailer'];
+  if (typeof trailerNames === 'string') headers['trailer'] = trailerNames;
+  res.writeHead(response.statusCode, headers);
+  response.body.on('data', (chunk: Buffer) => {
+    ctx.bytesOut += chunk.length;
+  });
+  try {
+    await pipe(response.body, res, { end: false });
+  } catch (err) {
+    // Mid-body failure: the status line is gone; destroying the socket is the only honest signal.
+    res.destroy();
+    throw err;
+  }
+  if (typeof trailerNames === 'string' && Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers as Record<string, string>);
+  res.end();
+}
+
+function finish(ctx: RequestContext, s: PipelineSettings): void {
+  const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
+  ctx.bytesIn = ctx.req.socket?.bytesRead === undefined ? 0 : Number(ctx.req.headers[CONTENT_LENGTH] ?? 0);
+  s.observer?.finished(ctx, seconds);
+  s.logger.info({
+    reqId: ctx.id,
+    method: ctx.method,
+    bucket: ctx.bucket,
+    op: ctx.operation,
+    status: ctx.status,
+    bytesIn: ctx.bytesIn,
+    bytesOut: ctx.bytesOut,
+    ms: Math.round(seconds * 1e4) / 10,
+    upstreamMs: Math.round(ctx.upstreamSeconds * 1e4) / 10,
+    payload: ctx.strategy,
+    retries: ctx.retries,
+    region: ctx.region,
+    ...(ctx.errorCode !== '' ? { error: ctx.errorCode } : {}),
+    ...(ctx.s3RequestId !== '' ? { s3RequestId: ctx.s3RequestId, s3Id2: ctx.s3Id2 } : {}),
+  }, 'request');
+}

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { CredentialCache, createCredentialChain } from '../credentials/index.js';
+import type { CredentialFetcher } from '../credentials/index.js';
+import { credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
+import type { Metrics } from '../observability/index.js';
+import { handleRequest } from '../proxy/pipeline.js';
+import type { PipelineObserver, PipelineSettings } from '../proxy/pipeline.js';
+import { ClockSkew } from '../s3/clock-skew.js';
+import type { Upstream } from '../s3/endpoint.js';
+import { RegionCache } from '../s3/region-cache.js';
+import { RetryBudget } from '../s3/retry-policy.js';
+import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
+import { startAdminServer } from './admin.js';
+import type { AdminServer } from './admin.js';
+import { startProxyServer } from './proxy-server.js';
+import type { ProxyServer } from './proxy-server.js';
+
+export interface SignetDeps {
+  readonly logger: Logger;
+  /** Overrides the AWS credential chain (the demo hands in its generated keys). */
+  readonly fetchCredentials?: CredentialFetcher;
+  readonly version?: string;
+}
+
+export interface RunningSignet {
+  readonly proxy: ProxyServer;
+  readonly admin: AdminServer | null;
+  readonly credentials: CredentialCache;
+  readonly metrics: Metrics;
+  readonly clock: ClockSkew;
+  readonly regions: RegionCache;
+  draining: boolean;
+  /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
+  close(): Promise<void>;
+}
+
+const AWS_REGIONAL_HOST = /^s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
+
+/** For a bucket found in another region: AWS default endpoints follow it; custom endpoints stay. */
+function regionalUpstream(upstream: Upstream): (region: string) => Upstream {
+  const cache = new Map<string, Upstream>();
+  return (region) => {
+    if (!upstream.isAws || !AWS_REGIONAL_HOST.test(upstream.hostname)) return upstream;
+    let u = cache.get(region);
+    if (u === undefined) {
+      const suffix = upstream.hostname.endsWith('.cn') ? 'amazonaws.com.cn' : 'amazonaws.com';
+      const hostname = `s3.${region}.${suffix}`;
+      const host = upstream.port === 443 ? hostname : `${hostname}:${upstream.port}`;
+      u = { ...upstream, hostname, host, origin: `${upstream.protocol}//${host}` };
+      cache.set(region, u);
+    }
+    return u;
+  };
+}
+
+function pipelineObserver(metrics: Metrics): PipelineObserver {
+  const requests = requestObserver(metrics);
+  const strategies = new Map<string, ReturnType<typeof metrics.payloadStrategy.labels>>();
+  const errors = new Map<string, ReturnType<typeof metrics.upstreamErrors.labels>>();
+  return {
+    started: () => metrics.requestsInFlight.inc(),
+    finished(ctx, seconds) {
+      metrics.requestsInFlight.dec();
+      requests.observe(ctx.method, ctx.operation, ctx.status, seconds);
+      if (ctx.upstreamSeconds > 0) requests.upstream(ctx.operation, ctx.upstreamSeconds);
+      if (ctx.signingSeconds > 0) metrics.signingDuration.observe(ctx.signingSeconds);
+      if (ctx.bytesIn > 0) metrics.requestBytes.inc(ctx.bytesIn);
+      if (ctx.bytesOut > 0) metrics.responseBytes.inc(ctx.bytesOut);
+      if (ctx.strategy !== '') {
+        let c = strategies.get(ctx.strategy);
+        if (c === undefined) strategies.set(ctx.strategy, (c = metrics.payloadStrategy.labels(ctx.strategy)));
+        c.inc();
+      }
+      if (ctx.errorCode !== '') {
+        let c = errors.get(ctx.errorCode);
+        if (c === undefined) errors.set(ctx.errorCode, (c = metrics.upstreamErrors.labels(ctx.errorCode)));
+        c.inc();
+      }
+    },
+  };
+}
+
+/** Builds and starts everything `signet serve` runs, from one validated Config. */
+export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
+  const { logger } = deps;
+  const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
+  const credentials = new CredentialCache({
+    fetch: deps.fetchCredentials ?? createCredentialChain({
+      profile: config.profile, roleArn: config.roleArn, externalId: config.externalId,
+      roleSessionName: config.roleSessionName, roleDurationSeconds: Math.round(config.roleDuration / 1000), region: config.region,
+    }),
+    refreshMarginMs: config.credentialsRefreshMargin,
+    logger: logger.child({ component: 'credentials' }),
+    events: credentialEventsFor(metrics),
+  });
+  let draining = false;
+  const admin = config.adminListen === null ? null : await startAdminServer({
+    host: config.adminListen.host, port: config.adminListen.port, metrics, logger,
+    isReady: () => {
+      if (draining) return { ready: false, reason: 'draining' };
+      const st = credentials.status();
+      return st.ready ? { ready: true } : { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+    },
+  });
+  try {
+    await credentials.start();
+  } catch (err) {
+    await admin?.close();
+    credentials.stop();
+    throw err;
+  }
+  const clock = new ClockSkew(Date.now, (offset) => {
+    metrics.clockSkew.set(offset);
+    if (Math.abs(offset) > 60) logger.warn({ clockSkewSeconds: offset }, 'local clock differs from S3 by more than a minute; signing with the corrected time');
+  });
+  const regions = new RegionCache();
+  const dispatcher = new Agent({
+    connect: {
+      timeout: config.connectTimeout,
+      ...(config.upstreamCa ? { ca: readFileSync(config.upstreamCa) } : {}),
+      ...(config.upstreamInsecure ? { rejectUnauthorized: false } : {}),
+    },
+    headersTimeout: config.headersTimeout,
+    bodyTimeout: config.bodyTimeout,
+    keepAliveTimeout: 30_000,
+    connections: null,
+  });
+  const retryReasons = new Map<string, ReturnType<typeof metrics.retries.labels>>();
+  const mismatchLogAt = { last: 0 };
+  const settings: PipelineSettings = {
+    logger,
+    observer: pipelineObserver(metrics),
+    payload: {
+      mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
+      chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
+      onSpoolBytes: (delta) => metrics.spoolBytes.inc(delta),
+    },
+    forward: {
+      dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
+      service: config.service, addressing: config.addressing, credentials, clock, regions,
+      budget: new RetryBudget(), maxRetries: config.maxRetries,
+      onRetry: (reason) => {
+        let c = retryReasons.get(reason);
+        if (c === undefined) retryReasons.set(reason, (c = metrics.retries.labels(reason)));
+        c.inc();
+      },
+      onRegionRedirect: () => metrics.regionRedirects.inc(),
+      onSignatureMismatch: (ctx, signed, parsed) => {
+        metrics.signatureMismatch.inc();
+        // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
+        const now = Date.now();
+        if (now - mismatchLogAt.last < 10_000) return;
+        mismatchLogAt.last = now;
+        const diagnosis = diagnoseSignatureMismatch(signed, parsed);
+        logger.warn({ reqId: ctx.id, op: ctx.operation, summary: diagnosis.summary, differences: diagnosis.differences },
+          'S3 answered SignatureDoesNotMatch');
+      },
+    },
+  };
+  const proxy = await startProxyServer({
+    host: config.listen.host, port: config.listen.port, logger,
+    handler: (req, res) => handleRequest(req, res, settings),
+    maxConcurrent: config.maxConcurrent, maxHeaderSize: config.maxHeaderSize,
+    headersTimeoutMs: config.clientHeaderTimeout, idleTimeoutMs: config.clientIdleTimeout,
+    tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
+  });
+  const running: RunningSignet = {
+    proxy, admin, credentials, metrics, clock, regions,
+    get draining() { return draining; },
+    set draining(v: boolean) { draining = v; },
+    async close() {
+      draining = true;
+      await proxy.shutdown(config.shutdownGrace);
+      credentials.stop();
+      await dispatcher.close().catch(() => undefined);
+      await admin?.close();
+    },
+  };
+  return running;
+}
