@@ -32,6 +32,7 @@ export class AwsChunkedDecoder {
   constructor(
     private readonly events: ChunkEvents,
     private readonly signed: boolean,
+    private readonly trailersExpected: boolean,
   ) {}
 
   write(buf: Buffer): void {
@@ -100,9 +101,9 @@ export class AwsChunkedDecoder {
 
   private trailerLine(line: string): void {
     if (line === '') {
-      // Some encoders put an empty line between the final chunk and the trailers; the blank
-      // that ends the body is the one after at least one trailer, or at end of input.
-      if (this.trailersSeen > 0) this.state = 'done';
+      // Some encoders put an empty line between the final chunk and the trailers; when trailers
+      // are expected the blank that ends the body is the one after at least one of them.
+      if (!this.trailersExpected || this.trailersSeen > 0) this.state = 'done';
       return;
     }
     const colon = line.indexOf(':');

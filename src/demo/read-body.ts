@@ -63,7 +63,7 @@ export async function readBody(req: IncomingMessage, plan: PayloadPlan, auth: Au
       chunkEnd: () => v?.chunkEnd(),
       trailer: (name, value) => { trailers.set(name, value); v?.trailer(name, value); },
     };
-    decoder = new AwsChunkedDecoder(events, plan.mode === 'signed-chunked');
+    decoder = new AwsChunkedDecoder(events, plan.mode === 'signed-chunked', plan.trailerChecksum !== undefined);
   }
 
   const wire = options.hashWire ? createHash('sha256') : null;

@@ -16,11 +16,13 @@ export interface Address {
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const LOCALHOST_SUFFIX = '.localhost';
+/** `s3.amazonaws.com`, `s3.eu-west-1.…`, `s3-external-1.…`: service endpoints, so path style. */
+const S3_ENDPOINT_LABEL = /^s3[.-]/;
 
 /**
  * Virtual-hosted style when the Host names a bucket: `<bucket>.localhost` (the bucket may contain
- * dots), or any other non-IP host of two or more labels, whose first label is the bucket.
- * IP literals and plain `localhost` are path style. Keys are the rest of the raw path,
+ * dots), or any other non-IP host of two or more labels not starting with an `s3.`/`s3-` label,
+ * whose first label is the bucket. IP literals, `localhost` and `s3.…` hosts are path style. Keys are the rest of the raw path,
  * percent-decoded once; '//', '.', '..', a trailing '/' and '+' are kept literally.
  */
 export function resolveAddress(info: RequestInfo): Address {
@@ -30,7 +32,7 @@ export function resolveAddress(info: RequestInfo): Address {
   let bucket = '';
   if (!hostname.startsWith('[') && !IPV4.test(hostname) && hostname !== 'localhost') {
     if (hostname.endsWith(LOCALHOST_SUFFIX)) bucket = hostname.slice(0, -LOCALHOST_SUFFIX.length);
-    else if (hostname.includes('.')) bucket = hostname.slice(0, hostname.indexOf('.'));
+    else if (hostname.includes('.') && !S3_ENDPOINT_LABEL.test(hostname)) bucket = hostname.slice(0, hostname.indexOf('.'));
   }
   if (bucket !== '') return { bucket, key: decodePath(path) };
   const slash = path.indexOf('/');
