@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/index.js';
+import { demoCredentials, staticKeys, startDemoS3 } from '../../src/demo/index.js';
+import type { DemoS3, DemoS3Options } from '../../src/demo/index.js';
+import { startSignet } from '../../src/server/signet.js';
+import type { RunningSignet } from '../../src/server/signet.js';
+
+export interface Harness {
+  readonly signet: RunningSignet;
+  readonly s3: DemoS3;
+  /** signet's proxy URL, e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  readonly keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Every JSON log line signet wrote. */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly args?: string[];
+  readonly s3?: Partial<DemoS3Options>;
+  readonly sessionToken?: string;
+  readonly logLevel?: string;
+}
+
+/** signet in front of the embedded S3 (which checks every signature with @smithy/signature-v4), both on 127.0.0.1. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const keys = { ...demoCredentials(), ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) };
+  const s3 = await startDemoS3({ region: 'us-east-1', keys: staticKeys([keys]), record: true, ...options.s3 });
+  const config = loadConfig(
+    ['--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
+      '--max-retries', '2', ...(options.args ?? [])],
+    {},
+  );
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(line);
+      cb();
+    },
+  });
+  const logger = pino({ level: options.logLevel ?? 'info', base: { service: 'signet' } }, sink);
+  const signet = await startSignet(config, { logger, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }) });
+  return {
+    signet, s3, url: signet.proxy.url, keys, logs,
+    async close() {
+      await signet.close();
+      await s3.close();
+    },
+  };
+}
