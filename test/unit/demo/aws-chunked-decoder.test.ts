@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AwsChunkedDecoder } from '../../../src/demo/aws-chunked-decoder.js';
 import type { ChunkEvents } from '../../../src/demo/aws-chunked-decoder.js';
@@ -7,7 +7,6 @@ import { DemoError } from '../../../src/demo/demo-error.js';
 import { EXAMPLE, STREAMING_VECTOR, TRAILER_VECTOR, vectorBody } from './vectors.js';
 
 // The signing key for the example credentials, derived by hand (kDate → kRegion → kService → kSigning).
-import { createHmac } from 'node:crypto';
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 const KEY = hmac(hmac(hmac(hmac('AWS4' + EXAMPLE.secretAccessKey, '20130524'), 'us-east-1'), 's3'), 'aws4_request');
 
