@@ -20,7 +20,7 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && mkdir -p /spool
+ && mkdir spool
 
 # --- runtime: no shell, no npm, numeric non-root user ---
 FROM ${RUNTIME_IMAGE} AS runtime
@@ -35,7 +35,7 @@ COPY package.json ./
 COPY bin ./bin
 # The spool dir must exist (--spool-dir is checked at start); mount a volume over it when the
 # root filesystem is read-only.
-COPY --from=deps --chown=65532:65532 /spool /var/spool/signet
+COPY --from=deps --chown=65532:65532 /app/spool /var/spool/signet
 VOLUME ["/var/spool/signet"]
 USER 65532:65532
 EXPOSE 8080 9090
