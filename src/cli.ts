@@ -12,6 +12,7 @@ Usage: signet <command> [flags]
 Commands:
   serve     run the proxy (signet serve --help lists every flag)
   demo      run the proxy in front of an embedded local S3 that verifies every signature
+  presign   print a presigned URL for s3://bucket/key, signed with serve's credentials
   version   print the version
 
 Docs: README.md`;
@@ -40,6 +41,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'demo': {
       const { runDemo } = await import('./demo-command.js');
       return runDemo(rest);
+    }
+    case 'presign': {
+      const { presignCommand } = await import('./presign/command.js');
+      return presignCommand(rest);
     }
     default:
       console.error(`signet: unknown command ${JSON.stringify(command)} (try: signet --help)`);
