@@ -65,6 +65,9 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     ctx.host = endpoint.host;
     ctx.path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted) + (ctx.queryString === '' ? '' : '?' + ctx.queryString);
 
+    // The offset this signature used: a skew error is worth a retry only if the clock has moved
+    // since, whether this response taught it or a concurrent one did.
+    const signedOffset = s.clock.offsetMs;
     const signed = sign(ctx, payload, s, region, endpoint.host);
     const headers: Record<string, string> = { ...ctx.headers, ...payload.headers };
     headers[HOST] = endpoint.host;
@@ -95,7 +98,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const h = response.headers;
     const date = h['date'];
     const age = h['age'];
-    const clockMoved = s.clock.observe(typeof date === 'string' ? date : undefined, age === undefined ? undefined : String(age), sentAt);
+    s.clock.observe(typeof date === 'string' ? date : undefined, age === undefined ? undefined : String(age), sentAt);
     const bucketRegion = h[BUCKET_REGION];
     if (ctx.bucket !== '' && typeof bucketRegion === 'string' && bucketRegion !== '') s.regions.set(ctx.bucket, bucketRegion);
 
@@ -122,7 +125,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
         continue;
       }
     }
-    if (SKEW_CODES.has(code) && clockMoved && !skewCorrected && payload.replayable) {
+    if (SKEW_CODES.has(code) && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
       skewCorrected = true;
       ctx.retries++;
       s.onRetry?.('clock-skew');
