@@ -31,7 +31,7 @@ async function makeFile(name: string, bytes: number): Promise<string> {
   const out = createWriteStream(path);
   const block = Buffer.alloc(1 << 20, 7);
   for (let left = bytes; left > 0; left -= block.length) {
-    if (!out.write(left >= block.length ? block : block.subarray(0, left))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(left >= block.length ? block : block.subarray(0, left))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise((r) => out.end(r));
   return path;
