@@ -63,8 +63,11 @@ export async function stallingUpstream(status: number, firstBytes: string, decla
 }
 
 /** signet on 127.0.0.1 in front of any upstream, with fixed demo keys and its log lines kept. */
-export async function signetFor(upstream: string, args: string[] = []): Promise<{ signet: RunningSignet; url: string; logs: string[] }> {
-  const keys = demoCredentials();
+export async function signetFor(
+  upstream: string,
+  args: string[] = [],
+  keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = demoCredentials(),
+): Promise<{ signet: RunningSignet; url: string; logs: string[] }> {
   const config = loadConfig(['--region', 'us-east-1', '--upstream', upstream, '--listen', '127.0.0.1:0', '--admin-listen', 'off', ...args], {});
   const logs: string[] = [];
   const sink = new Writable({
