@@ -6,6 +6,7 @@ import { CredentialCache, createCredentialChain } from '../credentials/index.js'
 import type { CredentialFetcher } from '../credentials/index.js';
 import { credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
 import type { Metrics } from '../observability/index.js';
+import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import type { PipelineObserver, PipelineSettings } from '../proxy/pipeline.js';
 import { ClockSkew } from '../s3/clock-skew.js';
@@ -86,6 +87,8 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
+  // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
+  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundKeys(config.inboundKeys));
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
   const credentials = new CredentialCache({
     fetch: deps.fetchCredentials ?? createCredentialChain({
@@ -133,6 +136,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const settings: PipelineSettings = {
     logger,
     observer: pipelineObserver(metrics),
+    ...(admit === undefined ? {} : { admit }),
     payload: {
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
       chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
