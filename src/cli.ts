@@ -12,6 +12,8 @@ Usage: signet <command> [flags]
 Commands:
   serve     run the proxy (signet serve --help lists every flag)
   demo      run the proxy in front of an embedded local S3 that verifies every signature
+  doctor    check credentials, identity, endpoint, clock, bucket region and a signed round trip
+            (signet doctor [--bucket NAME] [--json] [serve flags…]; exit 0 only when all pass)
   presign   print a presigned URL for s3://bucket/key, signed with serve's credentials
   version   print the version
 
@@ -41,6 +43,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'demo': {
       const { runDemo } = await import('./demo-command.js');
       return runDemo(rest);
+    }
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor/command.js');
+      return runDoctor(rest);
     }
     case 'presign': {
       const { presignCommand } = await import('./presign/command.js');

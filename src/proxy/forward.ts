@@ -125,7 +125,10 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
         continue;
       }
     }
-    if (SKEW_CODES.has(code) && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
+    // A HEAD error has no body to name RequestTimeTooSkewed; like the AWS SDKs, treat a 403 that
+    // came with a clock correction as one.
+    const skewed = SKEW_CODES.has(code) || (status === 403 && code === '');
+    if (skewed && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
       skewCorrected = true;
       ctx.retries++;
       s.onRetry?.('clock-skew');

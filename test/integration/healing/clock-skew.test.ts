@@ -46,6 +46,14 @@ describe('clock skew', () => {
     expect(h.s3.requests).toHaveLength(6 + skewed);
   });
 
+  it('heals a HEAD too, whose 403 has no body to name the skew', async () => {
+    const h = await skewedHarness();
+    const head = await rawRequest(h.url, { method: 'HEAD', path: '/skew-head/missing' });
+    // After the correction S3 really looked: the bucket does not exist.
+    expect(head.status).toBe(404);
+    expect(h.s3.requests.map((r) => [r.method, r.status])).toEqual([['HEAD', 403], ['HEAD', 404]]);
+  });
+
   it('ignores the Date of a cached response (one that carries Age)', async () => {
     h = await startHarness();
     const late = new Date(Date.now() + TWENTY_MINUTES).toUTCString();

@@ -1,0 +1,89 @@
+import { Agent } from 'undici';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { createCredentialChain } from '../credentials/index.js';
+import type { CredentialFetcher } from '../credentials/index.js';
+import { checkCredentials, checkIdentity } from './check-identity.js';
+import { checkRegion } from './check-region.js';
+import { checkRoundTrip } from './check-round-trip.js';
+import { checkUpstream } from './check-upstream.js';
+import { formatReport, reportJson } from './report.js';
+import type { CheckResult } from './types.js';
+
+export interface DoctorIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const DEFAULT_IO: DoctorIo = { env: process.env, out: (t) => console.log(t), err: (t) => console.error(t) };
+
+/** Takes out doctor's own flags; the rest are `signet serve` flags. */
+function splitArgs(argv: string[]): { bucket: string | undefined; json: boolean; rest: string[] } {
+  let bucket: string | undefined;
+  let json = false;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--bucket') bucket = argv[++i];
+    else if (a.startsWith('--bucket=')) bucket = a.slice('--bucket='.length);
+    else rest.push(a);
+  }
+  return { bucket: bucket === '' ? undefined : bucket, json, rest };
+}
+
+/**
+ * `signet doctor [--bucket NAME] [--json] [serve flags…]`: the troubleshooting steps as one
+ * command. Exit 0 only when no check found a problem; 2 for bad flags.
+ */
+export async function runDoctor(argv: string[], io: DoctorIo = DEFAULT_IO): Promise<number> {
+  const { bucket, json, rest } = splitArgs(argv);
+  let config: Config;
+  try {
+    config = loadConfig(rest, io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`signet doctor: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const results = await diagnose(config, bucket, io.env);
+  io.out(json ? reportJson(results) : formatReport(results));
+  return results.some((r) => r.status === 'problem') ? 1 : 0;
+}
+
+export async function diagnose(config: Config, bucket: string | undefined, env: NodeJS.ProcessEnv, fetch?: CredentialFetcher): Promise<CheckResult[]> {
+  const dispatcher = new Agent({
+    connect: {
+      timeout: config.connectTimeout,
+      ...(config.upstreamCa ? { ca: readFileSync(config.upstreamCa) } : {}),
+      ...(config.upstreamInsecure ? { rejectUnauthorized: false } : {}),
+    },
+    headersTimeout: config.headersTimeout,
+    bodyTimeout: config.bodyTimeout,
+  });
+  try {
+    const chain = fetch ?? createCredentialChain({
+      profile: config.profile, roleArn: config.roleArn, externalId: config.externalId, roleSessionName: config.roleSessionName,
+      roleDurationSeconds: Math.round(config.roleDuration / 1000), region: config.region, env,
+    });
+    let source = '';
+    const creds = await checkCredentials(async () => {
+      const got = await chain();
+      source = got.source;
+      return got;
+    });
+    const upstream = await checkUpstream(config.upstream, dispatcher);
+    // Sign the direct checks with S3's time, so a skewed clock shows up once, in its own line.
+    const date = new Date(Date.now() + upstream.offsetMs);
+    const identity = await checkIdentity(creds.credentials, config.region, env, dispatcher, date);
+    const region = await checkRegion(bucket, config, creds.credentials, dispatcher, date);
+    const roundTrip = await checkRoundTrip(bucket, config, creds.credentials, source);
+    return [creds.result, identity, upstream.reach, upstream.clock, region, roundTrip];
+  } finally {
+    await dispatcher.close();
+  }
+}
