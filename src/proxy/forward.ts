@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { SignetError, toSignetError } from '../errors.js';
 import type { PreparedPayload } from '../payload/prepare.js';
 import type { ClockSkew } from '../s3/clock-skew.js';
+import { clientSafeErrorBody } from '../s3/client-error-body.js';
 import { resolveEndpoint } from '../s3/endpoint.js';
 import type { Addressing, Upstream } from '../s3/endpoint.js';
 import type { RegionCache } from '../s3/region-cache.js';
@@ -105,6 +106,8 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const status = response.statusCode;
     if (status < 300 || status === 304) {
       s.budget.refund();
+      // An error healed by a retry is not the request's outcome.
+      ctx.errorCode = '';
       return { response, errorBody: null };
     }
     const errorBody = await readErrorBody(response);
@@ -138,7 +141,10 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const throttled = THROTTLING_CODES.has(code) || status === 429;
     if ((throttled || RETRYABLE_STATUS.has(status) || TRANSIENT_CODES.has(code)) &&
         (await mayRetry(ctx, payload, s, attempt, throttled, throttled ? 'throttled' : String(status)))) continue;
-    return { response, errorBody };
+    if (errorBody === null) return { response, errorBody };
+    const creds = s.credentials.current();
+    const secrets = [signed.signature, creds.secretAccessKey, creds.sessionToken ?? ''];
+    return { response, errorBody: clientSafeErrorBody(errorBody, parsed, secrets) };
   }
 }
 
