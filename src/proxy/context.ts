@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignedRequest } from '../sigv4/signer.js';
 import type { Strategy } from '../payload/strategy.js';
+import { RequestAbort } from './request-abort.js';
 
 /**
  * Everything one request carries through the pipeline. Every field is set here, in the
@@ -37,7 +38,7 @@ export class RequestContext {
   s3Id2 = '';
   /** The client has been told it may send its body (Expect: 100-continue). */
   continued = false;
-  readonly abort: AbortController;
+  readonly abort: RequestAbort;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse) {
     this.id = id;
@@ -45,6 +46,6 @@ export class RequestContext {
     this.res = res;
     this.startedAt = process.hrtime.bigint();
     this.method = req.method ?? 'GET';
-    this.abort = new AbortController();
+    this.abort = new RequestAbort();
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { SignetError, toSignetError } from '../errors.js';
 import type { PreparedPayload } from '../payload/prepare.js';
@@ -87,10 +86,10 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
         method: ctx.method as Dispatcher.HttpMethod,
         headers,
         body: payload.body(signed),
-        signal: ctx.abort.signal,
+        signal: ctx.abort,
       });
     } catch (err) {
-      if (ctx.abort.signal.aborted) throw new SignetError('RequestTimeout', 'client went away');
+      if (ctx.abort.aborted) throw new SignetError('RequestTimeout', 'client went away');
       const code = (err as { code?: string }).code ?? '';
       if (RETRYABLE_NETWORK_CODES.has(code) && (await mayRetry(ctx, payload, s, attempt, false, code))) continue;
       throw toSignetError(err);
@@ -163,12 +162,12 @@ function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings,
 }
 
 async function mayRetry(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, attempt: number, throttled: boolean, reason: string): Promise<boolean> {
-  if (!payload.replayable || attempt >= s.maxRetries || ctx.abort.signal.aborted) return false;
+  if (!payload.replayable || attempt >= s.maxRetries || ctx.abort.aborted) return false;
   if (!s.budget.tryAcquire(throttled ? 5 : 10)) return false;
   ctx.retries++;
   s.onRetry?.(reason);
-  await sleep(backoffMs(attempt, throttled), undefined, { signal: ctx.abort.signal }).catch(() => undefined);
-  return !ctx.abort.signal.aborted;
+  await ctx.abort.sleep(backoffMs(attempt, throttled));
+  return !ctx.abort.aborted;
 }
 
 async function readErrorBody(response: Dispatcher.ResponseData): Promise<Buffer | null> {

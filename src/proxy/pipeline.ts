@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline as pipe } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
@@ -24,14 +24,20 @@ export interface PipelineSettings {
   readonly forward: ForwardSettings;
   readonly payload: PayloadSettings;
   readonly logger: Logger;
+  /** The one-line-per-request access log (no redaction pass: its fields are fixed and secret-free). */
+  readonly accessLog?: Logger;
   readonly observer?: PipelineObserver;
   /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
   readonly admit?: (ctx: RequestContext) => void;
 }
 
-/** Request ids look like S3's: 16 upper-case hex chars. */
+// Request ids look like S3's (16 upper-case hex chars): a random per-process prefix and a
+// counter, so the hot path does not call into the CSPRNG for an id that needs no secrecy.
+const ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let idCounter = 0;
 function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  idCounter = (idCounter + 1) >>> 0;
+  return ID_PREFIX + idCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
 /**
@@ -112,11 +118,8 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
   const trailerNames = response.headers['trailer'];
   if (typeof trailerNames === 'string') headers['trailer'] = trailerNames;
   res.writeHead(response.statusCode, headers);
-  response.body.on('data', (chunk: Buffer) => {
-    ctx.bytesOut += chunk.length;
-  });
   try {
-    await pipe(response.body, res, { end: false });
+    await streamBody(ctx, response.body, res);
   } catch (err) {
     // Mid-body failure: the status line is gone; destroying the socket is the only honest signal.
     res.destroy();
@@ -126,11 +129,50 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
   res.end();
 }
 
+/**
+ * Upstream body → client with backpressure. Hand-rolled rather than stream.pipeline, which makes
+ * and aborts an AbortController (a DOMException and an error object) on every call.
+ */
+function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      body.resume();
+    };
+    const onClientClose = (): void => {
+      if (!body.readableEnded) body.destroy(new SignetError('RequestTimeout', 'client went away'));
+    };
+    const cleanup = (): void => {
+      res.off('drain', onDrain);
+      res.off('close', onClientClose);
+    };
+    body.on('data', (chunk: Buffer) => {
+      ctx.bytesOut += chunk.length;
+      if (!res.write(chunk)) body.pause();
+    });
+    body.once('end', () => {
+      cleanup();
+      resolve();
+    });
+    body.once('error', (err) => {
+      cleanup();
+      reject(err);
+    });
+    body.once('close', () => {
+      if (!body.readableEnded) {
+        cleanup();
+        reject(new SignetError('BadGateway', 'upstream body closed early'));
+      }
+    });
+    res.on('drain', onDrain);
+    res.once('close', onClientClose);
+  });
+}
+
 function finish(ctx: RequestContext, s: PipelineSettings): void {
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
   ctx.bytesIn = ctx.req.socket?.bytesRead === undefined ? 0 : Number(ctx.req.headers[CONTENT_LENGTH] ?? 0);
   s.observer?.finished(ctx, seconds);
-  s.logger.info({
+  (s.accessLog ?? s.logger).info({
     reqId: ctx.id,
     method: ctx.method,
     bucket: ctx.bucket,

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { demoCredentials, staticKeys, startDemoS3 } from '../../src/demo/index.js';
 import type { DemoS3, DemoS3Options } from '../../src/demo/index.js';
+import { createLogger } from '../../src/observability/index.js';
 import { startSignet } from '../../src/server/signet.js';
 import type { RunningSignet } from '../../src/server/signet.js';
 
@@ -40,8 +40,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       cb();
     },
   });
-  const logger = pino({ level: options.logLevel ?? 'info', base: { service: 'signet' } }, sink);
-  const signet = await startSignet(config, { logger, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }) });
+  // The same two loggers signet builds for itself, writing into `logs`.
+  const level = options.logLevel ?? 'info';
+  const logger = createLogger({ level, destination: sink });
+  const accessLog = createLogger({ level, destination: sink, redact: false });
+  const signet = await startSignet(config, { logger, accessLog, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }) });
   return {
     signet, s3, url: signet.proxy.url, keys, logs,
     async close() {

@@ -1,0 +1,136 @@
+// End to end: the same load, direct to a local upstream and through signet, in one run.
+// Run: npm --prefix bench ci && npx tsx bench/proxy/proxy.bench.ts
+// signet runs as users run it: `signet serve`, info logging (to /dev/null) and metrics on.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
+
+const require = createRequire(import.meta.url);
+type AutocannonResult = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; throughput: { average: number }; non2xx: number; errors: number };
+const autocannon = require('../node_modules/autocannon') as (opts: object) => Promise<AutocannonResult>;
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+
+async function startSink(): Promise<{ child: ChildProcess; url: string }> {
+  const { child, line } = await startPrinting('node', [`${root}/bench/lib/sink.mjs`]);
+  return { child, url: `http://127.0.0.1:${line.trim()}` };
+}
+
+async function startSignet(upstream: string, port: number, extra: string[]): Promise<ChildProcess> {
+  const child = spawn('node', [`${root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
+    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra], {
+    env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000', AWS_SECRET_ACCESS_KEY: 'bench/secret/key', AWS_EC2_METADATA_DISABLED: 'true', HOME: '/nonexistent' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      const ok = await fetch(`http://127.0.0.1:${port + 1}/readyz`);
+      if (ok.status === 200) return child;
+    } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  throw new Error('signet did not become ready');
+}
+
+async function load(url: string, connections: number, opts: object = {}): Promise<AutocannonResult> {
+  return autocannon({ url, connections, duration: SECONDS, pipelining: 1, ...opts });
+}
+
+function putStream(url: string, bytes: number, headers: Record<string, string | number> = {}): Promise<number> {
+  const block = Buffer.alloc(1024 * 1024, 97);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const chunked = headers['transfer-encoding'] === 'chunked';
+    const req = request(url, { method: 'PUT', headers: chunked ? headers : { 'content-length': bytes, ...headers }, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve((performance.now() - started) / 1000) : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0) {
+        const piece = left >= block.length ? block : block.subarray(0, left);
+        left -= piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+export async function runProxyBench(): Promise<string> {
+  const lines: string[] = [];
+  const sink = await startSink();
+  const signet = await startSignet(sink.url, 18480, ['--upstream-capabilities', 'all']);
+  try {
+    lines.push('### 1 KiB GET', '', '| path | connections | req/s | p50 ms | p99 ms | signet CPU µs/req | vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
+    for (const c of [1, 64]) {
+      await load(`${sink.url}/bkt/key`, c, { duration: 2 });
+      const direct = await load(`${sink.url}/bkt/key`, c);
+      await load('http://127.0.0.1:18480/bkt/key', c, { duration: 2 });
+      const cpu0 = cpuSeconds(signet.pid!);
+      const via = await load('http://127.0.0.1:18480/bkt/key', c);
+      const cpuPerReq = ((cpuSeconds(signet.pid!) - cpu0) / via.requests.total) * 1e6;
+      if (via.non2xx > 0 || via.errors > 0) throw new Error(`signet answered ${via.non2xx} non-2xx, ${via.errors} errors`);
+      lines.push(`| direct | ${c} | ${fmt(direct.requests.average)} | ${direct.latency.p50} | ${direct.latency.p99} | | |`);
+      lines.push(`| signet | ${c} | ${fmt(via.requests.average)} | ${via.latency.p50} | ${via.latency.p99} | ${fmt(cpuPerReq, 1)} | ${fmt((100 * via.requests.average) / direct.requests.average)} % |`);
+    }
+    lines.push('', '### 1 MiB PUT (buffered and hashed), 8 connections', '', '| path | req/s | MB/s | p99 ms |', '|---|---:|---:|---:|');
+    const mib = Buffer.alloc(1024 * 1024, 98);
+    const putOpts = { method: 'PUT', body: mib, headers: { 'content-length': String(mib.length) } };
+    const d = await load(`${sink.url}/bkt/put`, 8, putOpts);
+    const v = await load('http://127.0.0.1:18480/bkt/put', 8, putOpts);
+    lines.push(`| direct | ${fmt(d.requests.average)} | ${fmt(d.requests.average * 1.048576, 0)} | ${d.latency.p99} |`);
+    lines.push(`| signet | ${fmt(v.requests.average)} | ${fmt(v.requests.average * 1.048576, 0)} | ${v.latency.p99} |`);
+  } finally {
+    await stop(signet);
+  }
+
+  if (process.env.BENCH_PARTS === 'small') {
+    await stop(sink.child);
+    return lines.join('\n');
+  }
+  const GIB = 1024 * 1024 * 1024;
+  lines.push('', '### 1 GiB PUT, one client, per payload mode (fresh signet process each)', '', '| mode | strategy | seconds | MB/s | signet peak RSS MiB |', '|---|---|---:|---:|---:|');
+  lines.push(`| direct (no proxy) | | ${fmt(await putStream(`${sink.url}/bkt/big`, GIB), 2)} | | |`.replace(/\| ([\d.]+) \| \| \| \|$/, (_m, s) => `| ${s} | ${fmt(GIB / 1e6 / Number(s))} | |`));
+  const modes: Array<[string, string[], Record<string, string | number>]> = [
+    ['auto', [], {}],
+    ['streaming', ['--payload', 'streaming'], {}],
+    ['unsigned-trailer', ['--payload', 'unsigned-trailer'], {}],
+    ['unsigned', ['--payload', 'unsigned'], {}],
+    ['signed', ['--payload', 'signed', '--max-spool', '2GiB'], {}],
+    ['auto, Transfer-Encoding: chunked', ['--max-spool', '2GiB'], { 'transfer-encoding': 'chunked' }],
+  ];
+  let port = 18500;
+  for (const [name, args, headers] of modes) {
+    const p = (port += 2);
+    const proc = await startSignet(sink.url, p, ['--upstream-capabilities', 'all', ...args]);
+    try {
+      const seconds = await putStream(`http://127.0.0.1:${p}/bkt/big`, GIB, headers);
+      const strategy = await strategyOf(p + 1);
+      lines.push(`| ${name} | ${strategy} | ${fmt(seconds, 2)} | ${fmt(GIB / 1e6 / seconds)} | ${fmt(peakRssMiB(proc.pid!), 0)} |`);
+    } finally {
+      await stop(proc);
+    }
+  }
+  await stop(sink.child);
+  return lines.join('\n');
+}
+
+async function strategyOf(adminPort: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const m = /signet_payload_strategy_total\{strategy="([^"]+)"\} [1-9]/.exec(text);
+  return m ? m[1]! : '?';
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await runProxyBench());
+}
