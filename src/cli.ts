@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import type { Config } from './config/index.js';
-import { createLogger } from './observability/index.js';
+import { createAccessLog, createLogger } from './observability/index.js';
 import { startSignet } from './server/signet.js';
 import type { RunningSignet } from './server/signet.js';
 
@@ -74,12 +74,13 @@ async function serve(argv: string[]): Promise<number | undefined> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
+  const accessLog = createAccessLog(config.logLevel);
   if (config.upstreamInsecure) {
     logger.warn({ upstream: config.upstream.origin }, 'UPSTREAM TLS VERIFICATION IS OFF (--upstream-insecure): anyone on the path can read and alter traffic');
   }
   let running: RunningSignet;
   try {
-    running = await startSignet(config, { logger, version: version() });
+    running = await startSignet(config, { logger, accessLog: accessLog.logger, version: version() });
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, 'startup failed');
     console.error(`signet: ${(err as Error).message}`);
@@ -89,17 +90,22 @@ async function serve(argv: string[]): Promise<number | undefined> {
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
   }, 'signet ready');
-  installSignalHandlers(running, logger);
+  installSignalHandlers(running, logger, accessLog.flush);
   return undefined;
 }
 
 /** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
-export function installSignalHandlers(running: RunningSignet, logger: { info(o: object, m: string): void; warn(o: object, m: string): void }): void {
+export function installSignalHandlers(
+  running: RunningSignet,
+  logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
+  flush: () => void = () => undefined,
+): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       running.proxy.destroy();
+      flush();
       process.exit(1);
     }
     stopping = true;
@@ -107,6 +113,7 @@ export function installSignalHandlers(running: RunningSignet, logger: { info(o: 
     running.close().then(
       () => {
         logger.info({}, 'shutdown complete');
+        flush();
         process.exit(0);
       },
       () => process.exit(1),

@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError } from './config/index.js';
 import { demoCredentials, staticKeys, startDemoS3 } from './demo/index.js';
-import { createLogger } from './observability/index.js';
+import { createAccessLog, createLogger } from './observability/index.js';
 import { installSignalHandlers, version } from './cli.js';
 import { startSignet } from './server/signet.js';
 
@@ -30,8 +30,10 @@ export async function runDemo(argv: string[]): Promise<number | undefined> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
+  const accessLog = createAccessLog(config.logLevel);
   const running = await startSignet(config, {
     logger,
+    accessLog: accessLog.logger,
     version: version(),
     fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }),
   });
@@ -49,6 +51,6 @@ Metrics: ${running.admin?.url ?? '(admin off)'}/metrics
 
 Ctrl-C to stop.
 `);
-  installSignalHandlers({ ...running, close: async () => { await running.close(); await s3.close(); } } as typeof running, logger);
+  installSignalHandlers({ ...running, close: async () => { await running.close(); await s3.close(); } } as typeof running, logger, accessLog.flush);
   return undefined;
 }

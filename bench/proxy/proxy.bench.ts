@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
+import { hasWrk, wrk } from '../lib/wrk.js';
+import type { LoadResult } from '../lib/wrk.js';
 
 const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; throughput: { average: number }; non2xx: number; errors: number };
@@ -16,14 +18,20 @@ const autocannon = require('../node_modules/autocannon') as (opts: object) => Pr
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
+// As in the research runs (reference/protocol.md §5c): signet alone on CPU 1; the upstream and
+// the load generator share CPU 0, for the direct run and the proxied run alike.
+const PIN = process.env.BENCH_PIN !== 'off';
+const pinned = (cpu: number, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+
 async function startSink(): Promise<{ child: ChildProcess; url: string }> {
-  const { child, line } = await startPrinting('node', [`${root}/bench/lib/sink.mjs`]);
+  const { child, line } = await startPrinting(...pinned(0, 'node', [`${root}/bench/lib/sink.mjs`]));
   return { child, url: `http://127.0.0.1:${line.trim()}` };
 }
 
 async function startSignet(upstream: string, port: number, extra: string[]): Promise<ChildProcess> {
-  const child = spawn('node', [`${root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
-    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra], {
+  const [cmd, args] = pinned(1, 'node', [`${root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
+    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra]);
+  const child = spawn(cmd, args, {
     env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000', AWS_SECRET_ACCESS_KEY: 'bench/secret/key', AWS_EC2_METADATA_DISABLED: 'true', HOME: '/nonexistent' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -71,17 +79,24 @@ export async function runProxyBench(): Promise<string> {
   const sink = await startSink();
   const signet = await startSignet(sink.url, 18480, ['--upstream-capabilities', 'all']);
   try {
-    lines.push('### 1 KiB GET', '', '| path | connections | req/s | p50 ms | p99 ms | signet CPU µs/req | vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
+    const useWrk = await hasWrk();
+    const get = async (url: string, c: number, seconds: number): Promise<LoadResult> => {
+      if (useWrk) return wrk(url, c, seconds, PIN ? 0 : undefined);
+      const r = await load(url, c, { duration: seconds });
+      return { rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total, errors: r.non2xx + r.errors };
+    };
+    lines.push(`### 1 KiB GET (load: ${useWrk ? 'wrk -t1' : 'autocannon'}${PIN ? '; signet on CPU 1, upstream and load generator on CPU 0' : ''})`, '',
+      '| path | connections | req/s | p50 ms | p99 ms | signet CPU µs/req | vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const c of [1, 64]) {
-      await load(`${sink.url}/bkt/key`, c, { duration: 2 });
-      const direct = await load(`${sink.url}/bkt/key`, c);
-      await load('http://127.0.0.1:18480/bkt/key', c, { duration: 2 });
+      await get(`${sink.url}/bkt/key`, c, 2);
+      const direct = await get(`${sink.url}/bkt/key`, c, SECONDS);
+      await get('http://127.0.0.1:18480/bkt/key', c, 2);
       const cpu0 = cpuSeconds(signet.pid!);
-      const via = await load('http://127.0.0.1:18480/bkt/key', c);
-      const cpuPerReq = ((cpuSeconds(signet.pid!) - cpu0) / via.requests.total) * 1e6;
-      if (via.non2xx > 0 || via.errors > 0) throw new Error(`signet answered ${via.non2xx} non-2xx, ${via.errors} errors`);
-      lines.push(`| direct | ${c} | ${fmt(direct.requests.average)} | ${direct.latency.p50} | ${direct.latency.p99} | | |`);
-      lines.push(`| signet | ${c} | ${fmt(via.requests.average)} | ${via.latency.p50} | ${via.latency.p99} | ${fmt(cpuPerReq, 1)} | ${fmt((100 * via.requests.average) / direct.requests.average)} % |`);
+      const via = await get('http://127.0.0.1:18480/bkt/key', c, SECONDS);
+      const cpuPerReq = ((cpuSeconds(signet.pid!) - cpu0) / via.requests) * 1e6;
+      if (via.errors > 0) throw new Error(`signet answered ${via.errors} errors or non-2xx`);
+      lines.push(`| direct | ${c} | ${fmt(direct.rps)} | ${fmt(direct.p50ms, 2)} | ${fmt(direct.p99ms, 2)} | | |`);
+      lines.push(`| signet | ${c} | ${fmt(via.rps)} | ${fmt(via.p50ms, 2)} | ${fmt(via.p99ms, 2)} | ${fmt(cpuPerReq, 1)} | ${fmt((100 * via.rps) / direct.rps)} % |`);
     }
     lines.push('', '### 1 MiB PUT (buffered and hashed), 8 connections', '', '| path | req/s | MB/s | p99 ms |', '|---|---:|---:|---:|');
     const mib = Buffer.alloc(1024 * 1024, 98);

@@ -63,18 +63,13 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     ctx.region = region;
     ctx.origin = endpoint.origin;
     ctx.host = endpoint.host;
-    ctx.path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted) + (ctx.queryString === '' ? '' : '?' + ctx.queryString);
+    const path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
+    ctx.path = ctx.queryString === '' ? path : path + '?' + ctx.queryString;
 
     // The offset this signature used: a skew error is worth a retry only if the clock has moved
     // since, whether this response taught it or a concurrent one did.
     const signedOffset = s.clock.offsetMs;
-    const signed = sign(ctx, payload, s, region, endpoint.host);
-    const headers: Record<string, string> = { ...ctx.headers, ...payload.headers };
-    headers[HOST] = endpoint.host;
-    headers[AMZ_DATE] = signed.amzDate;
-    headers[AMZ_CONTENT_SHA256] = signed.payloadHash;
-    if (signed.securityToken !== undefined) headers[AMZ_SECURITY_TOKEN] = signed.securityToken;
-    headers[AUTHORIZATION] = signed.authorization;
+    const { signed, headers } = sign(ctx, payload, s, region, endpoint.host, path);
 
     const sentAt = Date.now();
     const started = process.hrtime.bigint();
@@ -147,18 +142,26 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
   }
 }
 
-function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, region: string, host: string): SignedRequest {
+/**
+ * Signs one attempt and returns the headers to send: the same object the signature was computed
+ * over, plus what signing adds — so what is sent is exactly what was signed.
+ */
+function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, region: string, host: string, path: string): { signed: SignedRequest; headers: Record<string, string> } {
   const started = process.hrtime.bigint();
-  const signHeaders: Record<string, string> = { ...ctx.headers, ...payload.headers, [HOST]: host };
-  if (payload.contentLength >= 0 && payload.strategy !== 'empty') signHeaders[CONTENT_LENGTH] = String(payload.contentLength);
+  const headers: Record<string, string> = { ...ctx.headers, ...payload.headers };
+  headers[HOST] = host;
+  if (payload.contentLength >= 0 && payload.strategy !== 'empty') headers[CONTENT_LENGTH] = String(payload.contentLength);
   const signed = signRequest(
-    { method: ctx.method, path: ctx.path.split('?', 1)[0]!, query: ctx.query, headers: signHeaders },
+    { method: ctx.method, path, query: ctx.query, headers },
     { credentials: s.credentials.current(), region, service: s.service, date: s.clock.now(), payloadHash: payload.payloadHash, query: ctx.queryString },
   );
+  headers[AMZ_DATE] = signed.amzDate;
+  headers[AMZ_CONTENT_SHA256] = signed.payloadHash;
+  if (signed.securityToken !== undefined) headers[AMZ_SECURITY_TOKEN] = signed.securityToken;
+  headers[AUTHORIZATION] = signed.authorization;
   ctx.signingSeconds += Number(process.hrtime.bigint() - started) / 1e9;
   ctx.signed = signed;
-  if (payload.contentLength >= 0 && payload.strategy !== 'empty') ctx.headers[CONTENT_LENGTH] = String(payload.contentLength);
-  return signed;
+  return { signed, headers };
 }
 
 async function mayRetry(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, attempt: number, throttled: boolean, reason: string): Promise<boolean> {

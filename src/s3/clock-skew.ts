@@ -5,6 +5,9 @@
  */
 export class ClockSkew {
   #offsetMs = 0;
+  // Date changes once a second; most responses repeat the last one, so parse each value once.
+  #lastDate = '';
+  #lastServerMs = Number.NaN;
   readonly #now: () => number;
   readonly #onChange: ((offsetSeconds: number) => void) | undefined;
 
@@ -28,7 +31,11 @@ export class ClockSkew {
    */
   observe(dateHeader: string | undefined, ageHeader: string | undefined, sentAtMs: number): boolean {
     if (dateHeader === undefined || ageHeader !== undefined) return false;
-    const server = Date.parse(dateHeader);
+    if (dateHeader !== this.#lastDate) {
+      this.#lastDate = dateHeader;
+      this.#lastServerMs = Date.parse(dateHeader);
+    }
+    const server = this.#lastServerMs;
     if (Number.isNaN(server)) return false;
     const receivedAt = this.#now();
     if (receivedAt - sentAtMs > 900_000) return false;

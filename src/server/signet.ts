@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
-import { createLogger, credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
+import { credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
 import type { Metrics } from '../observability/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
@@ -22,7 +21,7 @@ import type { ProxyServer } from './proxy-server.js';
 
 export interface SignetDeps {
   readonly logger: Logger;
-  /** The per-request log; by default a logger like `logger` on stdout without the redaction pass. */
+  /** The per-request log (serve uses createAccessLog); `logger` when absent. */
   readonly accessLog?: Logger;
   /** Overrides the AWS credential chain (the demo hands in its generated keys). */
   readonly fetchCredentials?: CredentialFetcher;
@@ -136,13 +135,9 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   });
   const retryReasons = new Map<string, ReturnType<typeof metrics.retries.labels>>();
   const mismatchLogAt = { last: 0 };
-  // Access log lines are buffered (4 KiB) and written asynchronously: a write(2) per request was
-  // ~8% of signet's CPU on small GETs. Flushed on shutdown; event logs stay synchronous.
-  const accessDestination = deps.accessLog === undefined ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : null;
-  const accessLog = deps.accessLog ?? createLogger({ level: config.logLevel, redact: false, destination: accessDestination! });
   const settings: PipelineSettings = {
     logger,
-    accessLog,
+    accessLog: deps.accessLog ?? logger,
     observer: pipelineObserver(metrics),
     ...(admit === undefined ? {} : { admit }),
     payload: {
@@ -189,7 +184,6 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       credentials.stop();
       await dispatcher.close().catch(() => undefined);
       await admin?.close();
-      accessDestination?.flushSync();
     },
   };
   return running;
