@@ -127,13 +127,4 @@ describe('s3Operation', () => {
     expect(S3_OPERATIONS.filter((n) => !seen.has(n))).toEqual([]);
   });
 
-  it('costs well under a microsecond per call', () => {
-    const q = pairs('uploadId=abc&partNumber=7');
-    const h = { host: 'h', 'content-length': '5' };
-    const n = 200_000;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) s3Operation('PUT', true, true, q, h);
-    const nsPerCall = Number(process.hrtime.bigint() - t0) / n;
-    expect(nsPerCall).toBeLessThan(1000);
-  });
 });
