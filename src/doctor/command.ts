@@ -1,5 +1,4 @@
-import { Agent } from 'undici';
-import { readFileSync } from 'node:fs';
+import { createUpstreamAgent } from '../server/upstream-agent.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createCredentialChain } from '../credentials/index.js';
@@ -56,15 +55,7 @@ export async function runDoctor(argv: string[], io: DoctorIo = DEFAULT_IO): Prom
 }
 
 export async function diagnose(config: Config, bucket: string | undefined, env: NodeJS.ProcessEnv, fetch?: CredentialFetcher): Promise<CheckResult[]> {
-  const dispatcher = new Agent({
-    connect: {
-      timeout: config.connectTimeout,
-      ...(config.upstreamCa ? { ca: readFileSync(config.upstreamCa) } : {}),
-      ...(config.upstreamInsecure ? { rejectUnauthorized: false } : {}),
-    },
-    headersTimeout: config.headersTimeout,
-    bodyTimeout: config.bodyTimeout,
-  });
+  const dispatcher = createUpstreamAgent(config);
   try {
     const chain = fetch ?? createCredentialChain({
       profile: config.profile, roleArn: config.roleArn, externalId: config.externalId, roleSessionName: config.roleSessionName,

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
@@ -17,6 +15,7 @@ import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
 import { startAdminServer } from './admin.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
+import { createUpstreamAgent } from './upstream-agent.js';
 import type { ProxyServer } from './proxy-server.js';
 
 export interface SignetDeps {
@@ -122,17 +121,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     if (Math.abs(offset) > 60) logger.warn({ clockSkewSeconds: offset }, 'local clock differs from S3 by more than a minute; signing with the corrected time');
   });
   const regions = new RegionCache();
-  const dispatcher = new Agent({
-    connect: {
-      timeout: config.connectTimeout,
-      ...(config.upstreamCa ? { ca: readFileSync(config.upstreamCa) } : {}),
-      ...(config.upstreamInsecure ? { rejectUnauthorized: false } : {}),
-    },
-    headersTimeout: config.headersTimeout,
-    bodyTimeout: config.bodyTimeout,
-    keepAliveTimeout: 30_000,
-    connections: null,
-  });
+  const dispatcher = createUpstreamAgent(config);
   const retryReasons = new Map<string, ReturnType<typeof metrics.retries.labels>>();
   const mismatchLogAt = { last: 0 };
   const settings: PipelineSettings = {
