@@ -37,7 +37,20 @@ function splitArgs(argv: string[]): { bucket: string | undefined; json: boolean;
  * `signet doctor [--bucket NAME] [--json] [serve flags…]`: the troubleshooting steps as one
  * command. Exit 0 only when no check found a problem; 2 for bad flags.
  */
+const DOCTOR_USAGE = `Usage: signet doctor [--bucket NAME] [--json] [serve flags…]
+
+Runs the troubleshooting checks with the settings signet serve would use, one line each:
+credential source and identity (STS GetCallerIdentity), upstream reachability and TLS, clock
+offset against S3's Date, the bucket's region, and a signed HEAD round trip through the proxy's
+own code path. --json prints { ok, checks: [{ name, status, detail, fix? }] }.
+Exit 0 when every check passes, 1 when one found a problem, 2 for bad flags.
+The serve flags (signet serve --help) select region, upstream, profile, role…`;
+
 export async function runDoctor(argv: string[], io: DoctorIo = DEFAULT_IO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(DOCTOR_USAGE);
+    return 0;
+  }
   const { bucket, json, rest } = splitArgs(argv);
   let config: Config;
   try {

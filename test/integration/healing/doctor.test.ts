@@ -149,3 +149,12 @@ describe('signet doctor', () => {
     expect(r.err).toContain('signet doctor: ');
   });
 });
+
+describe('signet doctor --help', () => {
+  it('prints its usage and exits 0 without touching the network', async () => {
+    const out: string[] = [];
+    const code = await runDoctor(['--help'], { env: {}, out: (t) => out.push(t), err: () => undefined });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^Usage: signet doctor \[--bucket NAME\] \[--json\]/);
+  });
+});
