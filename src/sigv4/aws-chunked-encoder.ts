@@ -96,23 +96,27 @@ export class AwsChunkedEncoder extends Transform {
   }
 
   /**
-   * Emits the whole chunk — size line, data, CRLF — as one Buffer. Copying 64 KiB costs less than
-   * the two extra socket writes and event-loop turns that pushing the three parts separately
-   * costs downstream (measured: 615 → see bench/RESULTS.md MB/s on a 1 GiB upload).
+   * Signed chunks leave zero-copy (size line, the data pieces as they came, CRLF): that path is
+   * bound by SHA-256 on the same thread, and copying only slowed it. Unsigned chunks leave as one
+   * buffer: that path is bound by socket writes, and one write per chunk instead of three took a
+   * 1 GiB upload from ~650 to ~860 MB/s (bench/RESULTS.md).
    */
   private endChunk(): void {
-    let head = this.chunkLength.toString(16);
     if (this.hash !== undefined) {
-      head += CHUNK_SIGNATURE_EXTENSION + this.sign(this.hash.digest('hex'));
+      const signature = this.sign(this.hash.digest('hex'));
       this.hash = undefined;
+      this.push(Buffer.from(this.chunkLength.toString(16) + CHUNK_SIGNATURE_EXTENSION + signature + CRLF, 'latin1'));
+      for (const piece of this.pieces) this.push(piece);
+      this.push(CRLF_BYTES);
+    } else {
+      const head = this.chunkLength.toString(16) + CRLF;
+      const out = Buffer.allocUnsafe(head.length + this.chunkLength + CRLF_BYTES.length);
+      let at = out.write(head, 0, 'latin1');
+      for (const piece of this.pieces) at += piece.copy(out, at);
+      CRLF_BYTES.copy(out, at);
+      this.push(out);
     }
-    head += CRLF;
-    const out = Buffer.allocUnsafe(head.length + this.chunkLength + CRLF_BYTES.length);
-    let at = out.write(head, 0, 'latin1');
-    for (const piece of this.pieces) at += piece.copy(out, at);
-    CRLF_BYTES.copy(out, at);
     this.pieces = [];
-    this.push(out);
   }
 
   private sign(chunkSha256Hex: string): string {

@@ -11,8 +11,8 @@ import { startStsServer } from '../../support/credentials/sts-server.js';
 type Sts = Awaited<ReturnType<typeof startStsServer>>;
 
 /** A cache over the real chain: env caller keys, then AssumeRole against the loopback STS. */
-async function stsBackedCache(lifetimeMs: number, logger?: CredentialLogger) {
-  const sts = await startStsServer({ issuer: new CredentialIssuer(lifetimeMs) });
+async function stsBackedCache(lifetimeMs: number, logger?: CredentialLogger, delayMs?: number) {
+  const sts = await startStsServer({ issuer: new CredentialIssuer(lifetimeMs), ...(delayMs ? { delayMs } : {}) });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_STS: sts.server.url,
     AWS_ACCESS_KEY_ID: 'AKIACALLER',
@@ -37,7 +37,8 @@ describe('credential rotation against a real STS on loopback', () => {
   });
 
   it('serves thousands of requests across many rotations with no failure and no wait', async () => {
-    ({ sts, cache } = await stsBackedCache(2500));
+    // Every AssumeRole takes 250 ms: a request that waited on a refresh would show it.
+    ({ sts, cache } = await stsBackedCache(2500, undefined, 250));
     await cache.start();
     // Warm the JIT so the figures measure the steady state, not the first compile.
     for (let i = 0; i < 1000; i += 1) cache.current();
@@ -61,7 +62,10 @@ describe('credential rotation against a real STS on loopback', () => {
     expect(latencies.length).toBeGreaterThan(2000);
     // 2.5 s credentials refreshed ~1–1.2 s before expiry: a new set every ~1.4 s over 10 s.
     expect(sts.issuer.issued.length).toBeGreaterThanOrEqual(6);
-    expect(figures.maxMs).toBeLessThan(1);
+    // Far below the STS's 250 ms, with room for a GC pause on a loaded CI machine; the p99 shows
+    // the steady state (a few hundred nanoseconds).
+    expect(figures.maxMs).toBeLessThan(50);
+    expect(figures.p99Ms).toBeLessThan(1);
   });
 
   it('rides out an STS outage while the credentials are valid, fails closed past expiry, and recovers', async () => {

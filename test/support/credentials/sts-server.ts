@@ -18,11 +18,11 @@ const CREDENTIAL_RE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/sts\//;
  * `Action=AssumeRoleWithWebIdentity`, answered with the XML the SDK's awsQuery parser reads
  * (`<…Response><…Result><Credentials>…</Credentials><AssumedRoleUser>…`).
  */
-export async function startStsServer(options: { issuer?: CredentialIssuer } = {}) {
+export async function startStsServer(options: { issuer?: CredentialIssuer; delayMs?: number } = {}) {
   const issuer = options.issuer ?? new CredentialIssuer();
   const calls: StsCall[] = [];
   const state = { failWith: null as null | { status: number; code: string } };
-  const server = await LoopbackServer.start((req, body, res) => {
+  const server = await LoopbackServer.start(async (req, body, res) => {
     const params = Object.fromEntries(new URLSearchParams(body));
     const action = params.Action ?? '';
     const match = CREDENTIAL_RE.exec(req.headers.authorization ?? '');
@@ -30,6 +30,7 @@ export async function startStsServer(options: { issuer?: CredentialIssuer } = {}
     if (state.failWith !== null) return void sendError(res, state.failWith.status, state.failWith.code);
     if (action !== 'AssumeRole' && action !== 'AssumeRoleWithWebIdentity') return void sendError(res, 400, 'InvalidAction');
     if (action === 'AssumeRole' && match === null) return void sendError(res, 403, 'MissingAuthenticationToken');
+    if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     const c = issuer.issue();
     const session = params.RoleSessionName ?? 'session';
     const role = (params.RoleArn ?? '').split('/').at(-1) ?? 'role';

@@ -109,7 +109,7 @@ describe('createAwsChunkedEncoder', () => {
     }
   });
 
-  it('emits each chunk whole (size line, data and CRLF in one buffer), so downstream writes one buffer per chunk', async () => {
+  it('forwards signed chunk data without copying it', async () => {
     const input = Buffer.alloc(3 * 8192 + 5, 'z');
     const seen: Buffer[] = [];
     const sink = new Writable({
@@ -119,12 +119,27 @@ describe('createAwsChunkedEncoder', () => {
       },
     });
     const encoder = createAwsChunkedEncoder({ mode: 'signed', decodedLength: input.length, chunkSize: 8192, signed: streamingContext });
+    await pipeline(Readable.from([input]), encoder, sink);
+    const dataPieces = seen.filter((b) => b.buffer === input.buffer);
+    expect(dataPieces.map((b) => b.length)).toEqual([8192, 8192, 8192, 5]);
+  });
+
+  it('emits each unsigned chunk whole (size line, data and CRLF in one buffer), so downstream writes once per chunk', async () => {
+    const input = Buffer.alloc(3 * 8192 + 5, 'z');
+    const seen: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        seen.push(chunk);
+        cb();
+      },
+    });
+    const encoder = createAwsChunkedEncoder({ mode: 'unsigned-trailer', trailer: 'crc32', decodedLength: input.length, chunkSize: 8192 });
     // Written in odd pieces: a chunk's data arrives split, and still leaves as one buffer.
     await pipeline(Readable.from([input.subarray(0, 1000), input.subarray(1000, 20000), input.subarray(20000)]), encoder, sink);
     const dataChunks = seen.slice(0, -1);
-    expect(dataChunks.map((b) => /^([0-9a-f]+);/.exec(b.toString('latin1'))![1])).toEqual(['2000', '2000', '2000', '5']);
+    expect(dataChunks.map((b) => /^([0-9a-f]+)\r\n/.exec(b.toString('latin1'))![1])).toEqual(['2000', '2000', '2000', '5']);
     for (const b of dataChunks) expect(b.subarray(-2).toString()).toBe('\r\n');
-    expect(seen.at(-1)!.toString('latin1')).toMatch(/^0;chunk-signature=[0-9a-f]{64}\r\n\r\n$/);
+    expect(seen.at(-1)!.toString('latin1')).toMatch(/^0\r\nx-amz-checksum-crc32:[A-Za-z0-9+/]{6}==\r\n\r\n$/);
   });
 
   it('fails with SIGV4_CHUNK_LENGTH when the body is longer or shorter than announced', async () => {
