@@ -80,7 +80,7 @@ async function serve(argv: string[]): Promise<number | undefined> {
   }
   let running: RunningSignet;
   try {
-    running = await startSignet(config, { logger, accessLog: accessLog.logger, version: version() });
+    running = await startSignet(config, { logger, accessLog, version: version() });
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, 'startup failed');
     console.error(`signet: ${(err as Error).message}`);

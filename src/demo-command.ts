@@ -33,7 +33,7 @@ export async function runDemo(argv: string[]): Promise<number | undefined> {
   const accessLog = createAccessLog(config.logLevel);
   const running = await startSignet(config, {
     logger,
-    accessLog: accessLog.logger,
+    accessLog,
     version: version(),
     fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }),
   });

@@ -1,5 +1,5 @@
-export { createAccessLog } from './access-log.js';
-export type { AccessLog } from './access-log.js';
+export { accessLogVia, createAccessLog } from './access-log.js';
+export type { AccessLog, AccessRecord } from './access-log.js';
 export { createLogger, REDACT_PATHS } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { CENSOR_TEXT } from './censor.js';

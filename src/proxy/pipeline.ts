@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { AccessLog } from '../observability/access-log.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
 import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
@@ -24,8 +25,8 @@ export interface PipelineSettings {
   readonly forward: ForwardSettings;
   readonly payload: PayloadSettings;
   readonly logger: Logger;
-  /** The one-line-per-request access log (no redaction pass: its fields are fixed and secret-free). */
-  readonly accessLog?: Logger;
+  /** The one-line-per-request access log. */
+  readonly accessLog: AccessLog;
   readonly observer?: PipelineObserver;
   /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
   readonly admit?: (ctx: RequestContext) => void;
@@ -82,6 +83,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       trailer: inbound.trailer,
     }, s.payload);
     ctx.strategy = payload.strategy;
+    // What the client sent: its Content-Length, or what was spooled when it sent none.
+    ctx.bytesIn = inbound.contentLength >= 0 ? inbound.contentLength : payload.strategy === 'empty' ? 0 : payload.contentLength;
     delete ctx.headers[CONTENT_ENCODING];
     // sign + forward
     const answer = await forward(ctx, payload, s.forward);
@@ -170,9 +173,8 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
-  ctx.bytesIn = ctx.req.socket?.bytesRead === undefined ? 0 : Number(ctx.req.headers[CONTENT_LENGTH] ?? 0);
   s.observer?.finished(ctx, seconds);
-  (s.accessLog ?? s.logger).info({
+  s.accessLog.request({
     reqId: ctx.id,
     method: ctx.method,
     bucket: ctx.bucket,
@@ -185,7 +187,8 @@ function finish(ctx: RequestContext, s: PipelineSettings): void {
     payload: ctx.strategy,
     retries: ctx.retries,
     region: ctx.region,
-    ...(ctx.errorCode !== '' ? { error: ctx.errorCode } : {}),
-    ...(ctx.s3RequestId !== '' ? { s3RequestId: ctx.s3RequestId, s3Id2: ctx.s3Id2 } : {}),
-  }, 'request');
+    error: ctx.errorCode,
+    s3RequestId: ctx.s3RequestId,
+    s3Id2: ctx.s3Id2,
+  });
 }

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
-import { credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
-import type { Metrics } from '../observability/index.js';
+import { accessLogVia, credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
+import type { AccessLog, Metrics } from '../observability/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import type { PipelineObserver, PipelineSettings } from '../proxy/pipeline.js';
@@ -20,8 +20,8 @@ import type { ProxyServer } from './proxy-server.js';
 
 export interface SignetDeps {
   readonly logger: Logger;
-  /** The per-request log (serve uses createAccessLog); `logger` when absent. */
-  readonly accessLog?: Logger;
+  /** The per-request log (serve uses createAccessLog); lines go through `logger` when absent. */
+  readonly accessLog?: AccessLog;
   /** Overrides the AWS credential chain (the demo hands in its generated keys). */
   readonly fetchCredentials?: CredentialFetcher;
   readonly version?: string;
@@ -126,7 +126,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const mismatchLogAt = { last: 0 };
   const settings: PipelineSettings = {
     logger,
-    accessLog: deps.accessLog ?? logger,
+    accessLog: deps.accessLog ?? accessLogVia(logger),
     observer: pipelineObserver(metrics),
     ...(admit === undefined ? {} : { admit }),
     payload: {

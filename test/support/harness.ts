@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import { demoCredentials, staticKeys, startDemoS3 } from '../../src/demo/index.js';
 import type { DemoS3, DemoS3Options } from '../../src/demo/index.js';
-import { createLogger } from '../../src/observability/index.js';
+import { createAccessLog, createLogger } from '../../src/observability/index.js';
 import { startSignet } from '../../src/server/signet.js';
 import type { RunningSignet } from '../../src/server/signet.js';
 
@@ -43,7 +43,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // The same two loggers signet builds for itself, writing into `logs`.
   const level = options.logLevel ?? 'info';
   const logger = createLogger({ level, destination: sink });
-  const accessLog = createLogger({ level, destination: sink, redact: false });
+  const accessLog = createAccessLog(level, sink);
   const signet = await startSignet(config, { logger, accessLog, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }) });
   return {
     signet, s3, url: signet.proxy.url, keys, logs,

@@ -1,0 +1,50 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createAccessLog } from '../../../src/observability/access-log.js';
+import type { AccessRecord } from '../../../src/observability/access-log.js';
+
+function collector() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+      cb();
+    },
+  });
+  return { lines, stream: stream as unknown as Parameters<typeof createAccessLog>[1] };
+}
+
+const record: AccessRecord = {
+  reqId: 'ABCDEF0123456789', method: 'PUT', bucket: 'bkt', op: 'PutObject', status: 200, bytesIn: 21, bytesOut: 0,
+  ms: 3.2, upstreamMs: 2.1, payload: 'buffered', retries: 0, region: 'us-east-1', error: '', s3RequestId: 'R1', s3Id2: 'id2/+=',
+};
+
+describe('access log', () => {
+  it('writes one JSON line per request in the event logger\'s shape', () => {
+    const { lines, stream } = collector();
+    createAccessLog('info', stream).request(record);
+    expect(lines).toHaveLength(1);
+    const parsed = JSON.parse(lines[0]!);
+    expect(parsed).toMatchObject({ level: 30, service: 'signet', msg: 'request', method: 'PUT', status: 200, s3RequestId: 'R1', s3Id2: 'id2/+=' });
+    expect(Date.parse(parsed.time)).not.toBeNaN();
+    expect(parsed).not.toHaveProperty('error');
+  });
+
+  it('escapes whatever a client put in a bucket name or method', () => {
+    const { lines, stream } = collector();
+    const nasty = 'a"b\\c\n\u0001ü' + 'x'.repeat(80);
+    createAccessLog('info', stream).request({ ...record, bucket: nasty, method: 'G"T', error: 'SlowDown', s3RequestId: '' });
+    const parsed = JSON.parse(lines[0]!);
+    expect(parsed.bucket).toBe(nasty);
+    expect(parsed.method).toBe('G"T');
+    expect(parsed.error).toBe('SlowDown');
+    expect(parsed).not.toHaveProperty('s3RequestId');
+  });
+
+  it('writes nothing above info', () => {
+    const { lines, stream } = collector();
+    createAccessLog('warn', stream).request(record);
+    createAccessLog('silent', stream).request(record);
+    expect(lines).toEqual([]);
+  });
+});
