@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SignedRequest } from '../sigv4/signer.js';
 import type { Strategy } from '../payload/strategy.js';
 import { RequestAbort } from './request-abort.js';
 
@@ -19,14 +18,12 @@ export class RequestContext {
   /** Canonical query: the wire query and the signed one. */
   queryString = '';
   query: ReadonlyArray<readonly [string, string]> = [];
-  /** End-to-end headers to forward (lower-case), then the ones signing adds. */
+  /** The client's end-to-end headers that are forwarded (lower-case, repeats joined with ','). */
   headers: Record<string, string> = {};
   region = '';
-  origin = '';
-  host = '';
+  /** Wire path and query of the last attempt. */
   path = '';
   strategy: Strategy | '' = '';
-  signed: SignedRequest | null = null;
   status = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -36,8 +33,6 @@ export class RequestContext {
   errorCode = '';
   s3RequestId = '';
   s3Id2 = '';
-  /** The client has been told it may send its body (Expect: 100-continue). */
-  continued = false;
   readonly abort: RequestAbort;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse) {

@@ -61,8 +61,6 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const upstream = region === s.region ? s.upstream : s.upstreamForRegion(region);
     const endpoint = resolveEndpoint(upstream, ctx.bucket, s.addressing);
     ctx.region = region;
-    ctx.origin = endpoint.origin;
-    ctx.host = endpoint.host;
     const path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
     ctx.path = ctx.queryString === '' ? path : path + '?' + ctx.queryString;
 
@@ -160,7 +158,6 @@ function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings,
   if (signed.securityToken !== undefined) headers[AMZ_SECURITY_TOKEN] = signed.securityToken;
   headers[AUTHORIZATION] = signed.authorization;
   ctx.signingSeconds += Number(process.hrtime.bigint() - started) / 1e9;
-  ctx.signed = signed;
   return { signed, headers };
 }
 

@@ -69,10 +69,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     // client is invited to send its body (Expect: 100-continue).
     s.admit?.(ctx);
     s.forward.credentials.current();
-    if (inbound.expectContinue) {
-      res.writeContinue();
-      ctx.continued = true;
-    }
+    if (inbound.expectContinue) res.writeContinue();
     // payload
     payload = await preparePayload(req, {
       contentLength: inbound.contentLength,
@@ -88,6 +85,9 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     delete ctx.headers[CONTENT_ENCODING];
     // sign + forward
     const answer = await forward(ctx, payload, s.forward);
+    // S3 has the body (no retry can need it any more): drop the spool before the client hears
+    // back, so a finished request never leaves a temp file behind, even for a moment.
+    await payload.dispose();
     await respond(ctx, answer);
   } catch (err) {
     const e = toSignetError(err);
