@@ -6,32 +6,13 @@ import { parse } from 'yaml';
 import { createMetrics } from '../../src/observability/index.js';
 import type { K8sObject } from './k8s-schema.js';
 import { validateObject } from './k8s-schema.js';
+import { METRIC_NAMES } from '../support/metric-names.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(root + path, 'utf8');
 
 /** The metrics signet's observability module exports (the contract the dashboard and alerts rely on). */
-const METRICS = new Set([
-  'signet_requests_total',
-  'signet_request_duration_seconds',
-  'signet_upstream_duration_seconds',
-  'signet_request_bytes_total',
-  'signet_response_bytes_total',
-  'signet_requests_in_flight',
-  'signet_signing_duration_seconds',
-  'signet_payload_strategy_total',
-  'signet_spool_bytes',
-  'signet_upstream_errors_total',
-  'signet_retries_total',
-  'signet_region_redirects_total',
-  'signet_clock_skew_seconds',
-  'signet_credentials_expiry_timestamp_seconds',
-  'signet_credentials_refreshes_total',
-  'signet_credentials_refresh_duration_seconds',
-  'signet_credentials_source_info',
-  'signet_signature_mismatch_total',
-  'signet_build_info',
-]);
+const METRICS = new Set(METRIC_NAMES);
 const HISTOGRAMS = ['signet_request_duration_seconds', 'signet_upstream_duration_seconds', 'signet_signing_duration_seconds', 'signet_credentials_refresh_duration_seconds'];
 
 function unknownMetrics(expr: string): string[] {

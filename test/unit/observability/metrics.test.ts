@@ -1,28 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, credentialEventsFor, labelCache, requestObserver } from '../../../src/observability/index.js';
+import { METRIC_NAMES } from '../../support/metric-names.js';
 
-const NAMES = [
-  'signet_requests_total',
-  'signet_request_duration_seconds',
-  'signet_upstream_duration_seconds',
-  'signet_request_bytes_total',
-  'signet_response_bytes_total',
-  'signet_requests_in_flight',
-  'signet_signing_duration_seconds',
-  'signet_payload_strategy_total',
-  'signet_spool_bytes',
-  'signet_upstream_errors_total',
-  'signet_retries_total',
-  'signet_region_redirects_total',
-  'signet_clock_skew_seconds',
-  'signet_credentials_expiry_timestamp_seconds',
-  'signet_credentials_refreshes_total',
-  'signet_credentials_refresh_duration_seconds',
-  'signet_credentials_source_info',
-  'signet_signature_mismatch_total',
-  'signet_build_info',
-];
+const NAMES = METRIC_NAMES;
 
 describe('createMetrics', () => {
   it('registers exactly the signet metrics, each with HELP, beside the process metrics', async () => {

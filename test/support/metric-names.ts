@@ -1,0 +1,22 @@
+/** The metric names signet promises (README, dashboard, alerts): the contract, spelled once for the tests. */
+export const METRIC_NAMES: readonly string[] = [
+  'signet_requests_total',
+  'signet_request_duration_seconds',
+  'signet_upstream_duration_seconds',
+  'signet_request_bytes_total',
+  'signet_response_bytes_total',
+  'signet_requests_in_flight',
+  'signet_signing_duration_seconds',
+  'signet_payload_strategy_total',
+  'signet_spool_bytes',
+  'signet_upstream_errors_total',
+  'signet_retries_total',
+  'signet_region_redirects_total',
+  'signet_clock_skew_seconds',
+  'signet_credentials_expiry_timestamp_seconds',
+  'signet_credentials_refreshes_total',
+  'signet_credentials_refresh_duration_seconds',
+  'signet_credentials_source_info',
+  'signet_signature_mismatch_total',
+  'signet_build_info',
+];
