@@ -15,6 +15,11 @@ export interface Config {
   readonly upstream: UpstreamTarget;
   readonly service: string;
   readonly addressing: AddressingMode;
+  /**
+   * Inbound virtual-hosted style: a client Host `<bucket>.<suffix>` names the bucket (never the
+   * upstream). Lower case, without dots at the ends; empty when `none`.
+   */
+  readonly virtualHostSuffixes: readonly string[];
   readonly payload: PayloadMode;
   /** Resolved: the flag's list, or all for Amazon endpoints and none otherwise. Read-only. */
   readonly upstreamCapabilities: ReadonlySet<Capability>;

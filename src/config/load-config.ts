@@ -21,9 +21,22 @@ const PAYLOAD_NEEDS: Readonly<Record<string, Capability | undefined>> = {
   unsigned: 'unsigned-payload',
 };
 
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+function parseSuffixes(text: string): readonly string[] {
+  if (text.trim().toLowerCase() === 'none') return Object.freeze([]);
+  const suffixes = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  for (const suffix of suffixes) {
+    if (!HOST_NAME.test(suffix)) {
+      throw new ConfigError(`--virtual-host-suffix: ${quote(suffix)} is not a host name (e.g. localhost or s3.signet.internal), nor none`);
+    }
+  }
+  return Object.freeze(suffixes);
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
@@ -50,6 +63,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (v.spoolMemory > v.maxSpool) {
     throw new ConfigError(`--spool-memory: ${v.spoolMemory} bytes is more than --max-spool (${v.maxSpool} bytes)`);
   }
+  const virtualHostSuffixes = parseSuffixes(values.virtualHostSuffixes as string);
   if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
     throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
   }
@@ -61,6 +75,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     upstream,
     service: v.service,
     addressing: v.addressing,
+    virtualHostSuffixes,
     payload: v.payload,
     upstreamCapabilities: capabilities,
     bufferLimit: v.bufferLimit,

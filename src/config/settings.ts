@@ -99,6 +99,10 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: 'auto',
     choices: ADDRESSING_MODES,
   }),
+  setting('virtual-host-suffix', 'string', 'Host names under which clients name the bucket in the Host header (virtual-hosted style, e.g. my-bucket.localhost:8080); comma-separated, or none.', {
+    default: 'localhost',
+    key: 'virtualHostSuffixes',
+  }),
   setting('payload', 'enum', 'How request bodies are signed; auto picks per request.', {
     default: 'auto',
     choices: PAYLOAD_MODES,

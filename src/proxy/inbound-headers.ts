@@ -18,6 +18,8 @@ export interface InboundHeaders {
   readonly decodedContentLength: number;
   readonly trailer: string;
   readonly userAgent: string;
+  /** The Host header as sent ('' when absent). */
+  readonly host: string;
 }
 
 // Headers signet consumes itself: they never pass through as sent.
@@ -55,6 +57,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
   let decoded: string | undefined;
   let trailer = '';
   let userAgent = '';
+  let host = '';
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = lower(rawHeaders[i]!);
     const value = rawHeaders[i + 1]!;
@@ -66,6 +69,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
       case AMZ_DECODED_CONTENT_LENGTH: decoded = value; continue;
       case AMZ_TRAILER: trailer = value.trim().toLowerCase(); continue;
       case 'user-agent': userAgent = value; continue;
+      case 'host': host = value; continue;
       case 'connection':
         for (const t of value.split(',')) (connectionTokens ??= []).push(t.trim().toLowerCase());
         continue;
@@ -85,5 +89,6 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
     decodedContentLength: toLength(decoded),
     trailer,
     userAgent,
+    host,
   };
 }

@@ -12,7 +12,7 @@ import { RequestContext } from './context.js';
 import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
-import { parseRequestTarget } from './request-target.js';
+import { bucketFromHost, parseRequestTarget } from './request-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
 
 /** What the pipeline reports per request; metrics and logs hang off it. */
@@ -24,6 +24,8 @@ export interface PipelineObserver {
 export interface PipelineSettings {
   readonly forward: ForwardSettings;
   readonly payload: PayloadSettings;
+  /** Host suffixes under which a client names the bucket in the Host header. */
+  readonly virtualHostSuffixes: readonly string[];
   readonly logger: Logger;
   /** The one-line-per-request access log. */
   readonly accessLog: AccessLog;
@@ -56,13 +58,13 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   let payload: PreparedPayload | null = null;
   try {
     // target
-    const target = parseRequestTarget(req.url ?? '/');
+    const inbound = readInboundHeaders(req.rawHeaders);
+    ctx.headers = inbound.forward;
+    const target = parseRequestTarget(req.url ?? '/', bucketFromHost(inbound.host, s.virtualHostSuffixes));
     ctx.bucket = target.bucket;
     ctx.key = target.key;
     ctx.query = target.query;
     ctx.queryString = target.queryString;
-    const inbound = readInboundHeaders(req.rawHeaders);
-    ctx.headers = inbound.forward;
     ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
     if (inbound.contentLength !== inbound.contentLength) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
     // admit: client auth and policy come first, and the credentials must be there before the

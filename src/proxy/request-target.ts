@@ -21,7 +21,7 @@ export interface RequestTarget {
  * historical reading of `+` as a space applies to form-encoded queries, not to keys here).
  * Query: form-style, so a raw `+` is a space, as S3 reads it.
  */
-export function parseRequestTarget(rawUrl: string): RequestTarget {
+export function parseRequestTarget(rawUrl: string, hostBucket = ''): RequestTarget {
   let target = rawUrl;
   if (target.startsWith('http://') || target.startsWith('https://')) {
     // absolute-form (a client configured with signet as an HTTP proxy): keep path and query only
@@ -33,10 +33,13 @@ export function parseRequestTarget(rawUrl: string): RequestTarget {
   const rawPath = q === -1 ? target : target.slice(0, q);
   const path = decode(rawPath, false);
   const query = q === -1 ? [] : parseQuery(target.slice(q + 1));
+  const queryString = canonicalQuery(query);
+  // Virtual-hosted style: the Host named the bucket, so the whole path is the key.
+  if (hostBucket !== '') return { bucket: hostBucket, key: path.slice(1), query, queryString };
   const slash = path.indexOf('/', 1);
   const bucket = slash === -1 ? path.slice(1) : path.slice(1, slash);
   const key = slash === -1 ? '' : path.slice(slash + 1);
-  return { bucket, key, query, queryString: canonicalQuery(query) };
+  return { bucket, key, query, queryString };
 }
 
 function decode(value: string, plusIsSpace: boolean): string {
@@ -59,6 +62,26 @@ function parseQuery(raw: string): Array<readonly [string, string]> {
     pairs.push([name, eq === -1 ? '' : decode(part.slice(eq + 1), true)]);
   }
   return pairs;
+}
+
+/**
+ * The bucket a client names in its Host header (`my-bucket.localhost:8080` under suffix
+ * `localhost`), or '' for path-style requests. The Host only ever names the bucket: the upstream
+ * is fixed by configuration.
+ */
+export function bucketFromHost(host: string, suffixes: readonly string[]): string {
+  if (suffixes.length === 0 || host === '') return '';
+  let name = host;
+  if (name.startsWith('[')) return ''; // an IPv6 literal names no bucket
+  const colon = name.lastIndexOf(':');
+  if (colon !== -1) name = name.slice(0, colon);
+  name = name.toLowerCase();
+  for (const suffix of suffixes) {
+    if (name.length > suffix.length + 1 && name.endsWith(suffix) && name[name.length - suffix.length - 1] === '.') {
+      return name.slice(0, name.length - suffix.length - 1);
+    }
+  }
+  return '';
 }
 
 /** The S3-encoded wire path for a bucket and key under path-style or virtual-hosted addressing. */

@@ -128,6 +128,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     logger,
     accessLog: deps.accessLog ?? accessLogVia(logger),
     observer: pipelineObserver(metrics),
+    virtualHostSuffixes: config.virtualHostSuffixes,
     ...(admit === undefined ? {} : { admit }),
     payload: {
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,

@@ -138,3 +138,23 @@ describe('upstream failures', () => {
     await dead.signet.close();
   });
 });
+
+describe('virtual-hosted style from clients (bucket in the Host header)', () => {
+  it('reads the bucket from <bucket>.localhost and the whole path as the key', async () => {
+    const put = await rawRequest(h.url, {
+      method: 'PUT', path: '/dir/v-key.txt', headers: { host: `vbucket.localhost:${new URL(h.url).port}`, 'content-length': 3 }, body: 'abc',
+    });
+    expect(put.status).toBe(200);
+    expect(h.s3.requests.at(-1)!.rawPath).toBe('/vbucket/dir/v-key.txt');
+    expect(objectBytes(stored('vbucket', 'dir/v-key.txt')!).toString()).toBe('abc');
+    const list = await rawRequest(h.url, { path: '/?list-type=2', headers: { host: 'VBucket.LocalHost' } });
+    expect(list.status).toBe(200);
+    expect(list.body.toString()).toContain('<Key>dir/v-key.txt</Key>');
+  });
+
+  it('never lets the Host header choose the upstream: an unknown host is plain path style', async () => {
+    const res = await rawRequest(h.url, { method: 'PUT', path: '/bkt/host-ignored', headers: { host: 'evil.example.com', 'content-length': 1 }, body: 'x' });
+    expect(res.status).toBe(200);
+    expect(h.s3.requests.at(-1)!.rawPath).toBe('/bkt/host-ignored');
+  });
+});
