@@ -217,7 +217,16 @@ const ERRORS: [string, string[], Record<string, string>, string][] = [
   ['a malformed role ARN', ['--role-arn', 'arn:aws:iam::123:role/x'], REGION, '--role-arn: "arn:aws:iam::123:role/x" is not an IAM role ARN'],
   ['a malformed session name', ['--role-session-name', 'has space'], REGION, '--role-session-name: "has space" is not a session name'],
   ['an external id without a role', ['--external-id', 'ext-1'], REGION, '--external-id: "ext-1" is only used with --role-arn'],
+  ['a virtual-host suffix that is no host name', ['--virtual-host-suffix', 'localhost,bad_name'], REGION, '--virtual-host-suffix: "bad_name" is not a host name'],
 ];
+
+describe('--virtual-host-suffix', () => {
+  it('defaults to localhost, takes a list, and none turns it off', () => {
+    expect(loadConfig([], REGION).virtualHostSuffixes).toEqual(['localhost']);
+    expect(loadConfig(['--virtual-host-suffix', 'S3.Signet.Internal, localhost'], REGION).virtualHostSuffixes).toEqual(['s3.signet.internal', 'localhost']);
+    expect(loadConfig(['--virtual-host-suffix', 'none'], REGION).virtualHostSuffixes).toEqual([]);
+  });
+});
 
 describe('loadConfig rejects, in one line naming the flag and the value,', () => {
   it.each(ERRORS)('%s', (_rule, argv, env, expected) => {
