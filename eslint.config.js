@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'helm/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/node_modules/**', 'coverage/**', 'helm/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
