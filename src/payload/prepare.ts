@@ -8,7 +8,7 @@ import { createAwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
 import { createAwsChunkedEncoder } from '../sigv4/aws-chunked-encoder.js';
 import { awsChunkedEncodedLength } from '../sigv4/aws-chunked-length.js';
 import { awsChunkedContentSha256, awsChunkedModeOf } from '../sigv4/aws-chunked-wire.js';
-import type { AwsChunkedMode } from '../sigv4/aws-chunked-wire.js';
+import type { AwsChunkedMode, ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
 import { checksumAlgorithmOf, checksumTrailerName } from '../sigv4/trailer-checksum.js';
 import type { ChecksumAlgorithm } from '../sigv4/trailer-checksum.js';
 import type { SignedRequest } from '../sigv4/signer.js';
@@ -27,6 +27,8 @@ export interface BodyFacts {
   readonly contentEncoding: string; // '' when absent
   readonly decodedContentLength: number; // -1 when absent
   readonly trailer: string; // x-amz-trailer, lower case, '' when absent
+  /** The client's signing context when its signed aws-chunked body can be verified (gateway mode). */
+  readonly clientSigning?: ChunkSigningContext | null;
 }
 
 export interface PayloadSettings extends PayloadPolicy {
@@ -112,7 +114,11 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
 
   // From here on the body signet sends is the decoded data.
   const decoder = clientAwsChunked
-    ? createAwsChunkedDecoder({ expectedDecodedLength: length, trailer: facts.trailer === '' ? undefined : facts.trailer })
+    ? createAwsChunkedDecoder({
+        expectedDecodedLength: length,
+        trailer: facts.trailer === '' ? undefined : facts.trailer,
+        signed: clientMode !== undefined && clientMode !== 'unsigned-trailer' ? (facts.clientSigning ?? undefined) : undefined,
+      })
     : null;
   const data: Readable = decoder === null ? source : source.pipe(decoder);
   if (decoder !== null) source.on('error', (err) => decoder.destroy(err));

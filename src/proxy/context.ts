@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Strategy } from '../payload/strategy.js';
+import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
 import { RequestAbort } from './request-abort.js';
 
 /**
@@ -33,6 +34,8 @@ export class RequestContext {
   errorCode = '';
   s3RequestId = '';
   s3Id2 = '';
+  /** Gateway mode: the client's own key and seed, to verify its signed aws-chunked body. */
+  clientChunkSigning: ChunkSigningContext | null = null;
   readonly abort: RequestAbort;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse) {

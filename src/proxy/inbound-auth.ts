@@ -11,6 +11,8 @@ import {
   Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNATURE, Q_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
 } from '../sigv4/constants.js';
 import { signingKey } from '../sigv4/signing-key.js';
+import { awsChunkedModeOf, isSignedMode } from '../sigv4/aws-chunked-wire.js';
+import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
 import { sigV2StringToSign } from '../sigv4/sigv2-string-to-sign.js';
 import { parseSigV2, verifySigV2 } from '../sigv4/sigv2.js';
 import { stringToSign } from '../sigv4/string-to-sign.js';
@@ -109,7 +111,7 @@ interface V4Claim {
  * over the path exactly as it sent it. Built from the canonical-request steps rather than
  * signRequest, which would add its own headers and drop some a client may legitimately sign.
  */
-function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): void {
+function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): ChunkSigningContext | null {
   const parts = c.credential.split('/');
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
@@ -127,6 +129,10 @@ function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string
   const sts = stringToSign(c.amzDate, parts.slice(1).join('/'), creq);
   const key = signingKey({ accessKeyId: id, secretAccessKey: secret }, shortDate, region, service);
   if (!sameText(createHmac('sha256', key).update(sts, 'utf8').digest('hex'), c.signature)) denied('SignatureDoesNotMatch', 'SigV4 signature differs');
+  // A signed aws-chunked body chains its chunk signatures from this one: hand the decoder what
+  // it needs to check every chunk (and the trailer) with the client's key.
+  const mode = awsChunkedModeOf(c.payloadHash);
+  return mode === undefined || !isSignedMode(mode) ? null : { signingKey: key, amzDate: c.amzDate, scope: parts.slice(1).join('/'), seedSignature: c.signature };
 }
 
 function headerClaim(auth: string, headers: Record<string, string>): V4Claim {
@@ -159,10 +165,10 @@ function queryClaim(query: ReadonlyArray<readonly [string, string]>, now: Date):
 
 /**
  * The admit stage of gateway mode: every request must be signed by one of the inbound keys, with
- * SigV2 (header or query), SigV4 header auth or SigV4 presigned query. Only the request line and
- * headers are checked here. The payload is covered as far as S3 covers it: a hex
- * x-amz-content-sha256 is forwarded and S3 checks the body against it; the chunk signatures of a
- * client's aws-chunked body are not verified (signet decodes and re-signs the chunks).
+ * SigV2 (header or query), SigV4 header auth or SigV4 presigned query. The request line and
+ * headers are checked here; a signed aws-chunked body has each chunk and trailer signature
+ * checked by the decoder with the client's key (ctx.clientChunkSigning); a hex
+ * x-amz-content-sha256 is forwarded and S3 checks the body against it.
  */
 export function inboundAuth(keys: InboundKeys, now: () => Date = () => new Date()): (ctx: RequestContext) => void {
   return (ctx) => {
@@ -176,11 +182,13 @@ export function inboundAuth(keys: InboundKeys, now: () => Date = () => new Date(
     if (auth !== undefined && auth.startsWith(ALGORITHM + ' ')) {
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
-      return verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query), headers);
+      ctx.clientChunkSigning = verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query), headers);
+      return;
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
-      return verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
+      verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
+      return;
     }
     const v2 = parseSigV2(ctx.method, rawPath, query, headers);
     if (v2 === null) denied('AccessDenied', auth === undefined ? 'no client signature' : 'unsupported Authorization scheme');

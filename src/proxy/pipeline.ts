@@ -80,6 +80,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       contentEncoding: inbound.forward[CONTENT_ENCODING] ?? '',
       decodedContentLength: inbound.decodedContentLength,
       trailer: inbound.trailer,
+      clientSigning: ctx.clientChunkSigning,
     }, s.payload);
     ctx.strategy = payload.strategy;
     // What the client sent: its Content-Length, or what was spooled when it sent none.
