@@ -72,9 +72,14 @@ function withoutAwsChunked(encoding: string): string | null {
 export async function preparePayload(source: Readable, facts: BodyFacts, settings: PayloadSettings): Promise<PreparedPayload> {
   const clientMode = awsChunkedModeOf(facts.clientPayloadHash);
   const clientAwsChunked = clientMode !== undefined || facts.contentEncoding.toLowerCase().includes(AWS_CHUNKED);
+  // The client's own content-encoding (gzip, br…) is object metadata S3 stores: it is always
+  // forwarded. Only `aws-chunked`, which describes the client's framing, is taken out of it.
+  const encoding = clientAwsChunked ? withoutAwsChunked(facts.contentEncoding) : facts.contentEncoding === '' ? null : facts.contentEncoding;
+  const baseHeaders: Record<string, string> = {};
+  if (encoding !== null) baseHeaders[CONTENT_ENCODING] = encoding;
   const hasBody = facts.chunked || facts.contentLength > 0;
   if (!hasBody) {
-    return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: {}, replayable: true, body: () => null, dispose: NOTHING };
+    return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, dispose: NOTHING };
   }
   let length = facts.chunked ? -1 : facts.contentLength;
   let trailerAlgorithm: ChecksumAlgorithm | undefined;
@@ -93,10 +98,6 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
     },
     settings,
   );
-
-  const encoding = clientAwsChunked ? withoutAwsChunked(facts.contentEncoding) : null;
-  const baseHeaders: Record<string, string> = {};
-  if (clientAwsChunked && encoding !== null) baseHeaders[CONTENT_ENCODING] = encoding;
 
   if (strategy === 'chunked-passthrough') {
     // Byte for byte: the framing is unsigned, so re-signing the headers is all it takes.

@@ -66,7 +66,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.query = target.query;
     ctx.queryString = target.queryString;
     ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
-    if (inbound.contentLength !== inbound.contentLength) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
+    if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
     // admit: client auth and policy come first, and the credentials must be there before the
     // client is invited to send its body (Expect: 100-continue).
     s.admit?.(ctx);

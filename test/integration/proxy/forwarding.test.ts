@@ -158,3 +158,23 @@ describe('virtual-hosted style from clients (bucket in the Host header)', () => 
     expect(h.s3.requests.at(-1)!.rawPath).toBe('/bkt/host-ignored');
   });
 });
+
+describe('content-encoding the client sets (object metadata)', () => {
+  it('is forwarded and signed for a plain body, and kept beside aws-chunked when signet streams', async () => {
+    const small = await rawRequest(h.url, { method: 'PUT', path: '/bkt/gz-small', headers: { 'content-length': 4, 'content-encoding': 'gzip' }, body: 'abcd' });
+    expect(small.status).toBe(200);
+    expect(h.s3.requests.at(-1)!.headers['content-encoding']).toBe('gzip');
+    expect(stored('bkt', 'gz-small')!.headers['content-encoding']).toBe('gzip');
+    const head = await rawRequest(h.url, { method: 'HEAD', path: '/bkt/gz-small' });
+    expect(head.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('is forwarded on a request without a body (CopyObject replacing metadata)', async () => {
+    const res = await rawRequest(h.url, {
+      method: 'PUT', path: '/bkt/gz-copy',
+      headers: { 'x-amz-copy-source': '/bkt/gz-small', 'x-amz-metadata-directive': 'REPLACE', 'content-encoding': 'br' },
+    });
+    expect(res.status).toBe(200);
+    expect(h.s3.requests.at(-1)!.headers['content-encoding']).toBe('br');
+  });
+});

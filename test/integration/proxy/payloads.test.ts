@@ -59,6 +59,15 @@ describe('payload strategies, each verified by the embedded S3', () => {
     expect(storedBytes(h, 'large').equals(data)).toBe(true);
   });
 
+  it("keeps the client's content-encoding beside aws-chunked while streaming, and S3 stores it without the framing", async () => {
+    h = await startHarness({ args: ['--buffer-limit', '64KiB', '--upstream-capabilities', 'all'] });
+    const data = randomBytes(200_000);
+    expect((await put(h, 'gz-large', data, { 'content-encoding': 'gzip' })).status).toBe(200);
+    expect(lastUpstream(h).headers['content-encoding']).toBe('gzip,aws-chunked');
+    expect(h.s3.buckets.get('bkt')!.objects.get('gz-large')!.headers['content-encoding']).toBe('gzip');
+    expect(storedBytes(h, 'gz-large').equals(data)).toBe(true);
+  });
+
   it('spools a large body when a custom store takes no aws-chunked (the default off AWS)', async () => {
     h = await startHarness({ args: ['--buffer-limit', '64KiB'] });
     const data = randomBytes(300_000);
