@@ -106,6 +106,11 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const parsed = errorBody === null || errorBody.length === 0 ? null : parseS3Error(errorBody.toString('utf8'));
     const code = parsed?.code ?? '';
     ctx.errorCode = code;
+    // Before another attempt, an error body too large to have been read must be let go, or its
+    // connection never returns to the pool.
+    const release = (): void => {
+      if (errorBody === null) response.body.destroy();
+    };
 
     // Wrong region: S3 names the right one in a header or the body.
     const learned = typeof bucketRegion === 'string' && bucketRegion !== '' ? bucketRegion : parsed?.region;
@@ -117,6 +122,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
         redirected = true;
         ctx.retries++;
         s.onRetry?.('region');
+        release();
         continue;
       }
     }
@@ -127,16 +133,19 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
       skewCorrected = true;
       ctx.retries++;
       s.onRetry?.('clock-skew');
+      release();
       continue;
     }
     if (code === 'SignatureDoesNotMatch' && parsed !== null) s.onSignatureMismatch?.(ctx, signed, parsed);
     const throttled = THROTTLING_CODES.has(code) || status === 429;
     if ((throttled || RETRYABLE_STATUS.has(status) || TRANSIENT_CODES.has(code)) &&
-        (await mayRetry(ctx, payload, s, attempt, throttled, throttled ? 'throttled' : String(status)))) continue;
+        (await mayRetry(ctx, payload, s, attempt, throttled, throttled ? 'throttled' : String(status)))) {
+      release();
+      continue;
+    }
     if (errorBody === null) return { response, errorBody };
-    const creds = s.credentials.current();
-    const secrets = [signed.signature, creds.secretAccessKey, creds.sessionToken ?? ''];
-    return { response, errorBody: clientSafeErrorBody(errorBody, parsed, secrets) };
+    // What S3 can echo of signet's request: the signature and the session token (never the secret).
+    return { response, errorBody: clientSafeErrorBody(errorBody, parsed, [signed.signature, signed.securityToken ?? '']) };
   }
 }
 
