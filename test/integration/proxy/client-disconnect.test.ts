@@ -82,3 +82,31 @@ describe('a client that disconnects', () => {
     expect(end.bytes).toBeLessThan(50 * 1024 * 1024);
   });
 });
+
+describe('an upstream response without a length', () => {
+  it('reaches the client chunked, with its trailers', async () => {
+    const up = await recordingUpstream((_req, res, ended) => {
+      res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-amz-checksum-crc32' });
+      res.write('first part, ');
+      setTimeout(() => {
+        res.write('second part');
+        res.addTrailers({ 'x-amz-checksum-crc32': 'AAAAAA==' });
+        res.end();
+        ended({ what: 'finished', bytes: 23 });
+      }, 20);
+    });
+    const s = await signetFor(up.url);
+    cleanup.push(up.close, () => s.signet.close());
+    const got = await new Promise<{ body: string; te: string | undefined; trailers: Record<string, string | undefined> }>((resolve, reject) => {
+      request(`${s.url}/bkt/streamed`, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ body, te: res.headers['transfer-encoding'], trailers: res.trailers }));
+      }).on('error', reject).end();
+    });
+    expect(got.body).toBe('first part, second part');
+    expect(got.te).toBe('chunked');
+    expect(got.trailers['x-amz-checksum-crc32']).toBe('AAAAAA==');
+  });
+});
