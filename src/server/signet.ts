@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { formatListenAddress } from '../config/index.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
@@ -85,6 +86,19 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
   };
 }
 
+/** A listener that cannot bind fails with one line naming its flag, as a bad value would. */
+async function naming<T>(flag: string, address: string, listening: Promise<T>): Promise<T> {
+  try {
+    return await listening;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`${flag}: ${address} is already in use`);
+    if (code === 'EACCES') throw new Error(`${flag}: not allowed to listen on ${address}`);
+    if (code === 'EADDRNOTAVAIL') throw new Error(`${flag}: ${address} is not an address of this machine`);
+    throw err;
+  }
+}
+
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
@@ -101,14 +115,14 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     events: credentialEventsFor(metrics),
   });
   let draining = false;
-  const admin = config.adminListen === null ? null : await startAdminServer({
+  const admin = config.adminListen === null ? null : await naming('--admin-listen', formatListenAddress(config.adminListen), startAdminServer({
     host: config.adminListen.host, port: config.adminListen.port, metrics, logger,
     isReady: () => {
       if (draining) return { ready: false, reason: 'draining' };
       const st = credentials.status();
       return st.ready ? { ready: true } : { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
     },
-  });
+  }));
   try {
     await credentials.start();
   } catch (err) {
@@ -157,13 +171,18 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       },
     },
   };
-  const proxy = await startProxyServer({
+  const proxy = await naming('--listen', formatListenAddress(config.listen), startProxyServer({
     host: config.listen.host, port: config.listen.port, logger,
     handler: (req, res) => handleRequest(req, res, settings),
     maxConcurrent: config.maxConcurrent, maxHeaderSize: config.maxHeaderSize,
     headersTimeoutMs: config.clientHeaderTimeout, idleTimeoutMs: config.clientIdleTimeout,
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
-  });
+  }).catch(async (err: unknown) => {
+    await admin?.close();
+    credentials.stop();
+    await dispatcher.close().catch(() => undefined);
+    throw err;
+  }));
   const running: RunningSignet = {
     proxy, admin, credentials, metrics, clock, regions,
     get draining() { return draining; },
