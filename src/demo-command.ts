@@ -31,12 +31,20 @@ export async function runDemo(argv: string[]): Promise<number | undefined> {
   }
   const logger = createLogger({ level: config.logLevel });
   const accessLog = createAccessLog(config.logLevel);
-  const running = await startSignet(config, {
-    logger,
-    accessLog,
-    version: version(),
-    fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }),
-  });
+  let running;
+  try {
+    running = await startSignet(config, {
+      logger,
+      accessLog,
+      version: version(),
+      fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }),
+    });
+  } catch (err) {
+    // The embedded S3 is already listening: close it, or the process would never exit.
+    await s3.close();
+    console.error(`signet: ${(err as Error).message}`);
+    return 2;
+  }
   const base = running.proxy.url;
   console.error(`
 signet demo: proxy ${base} -> embedded S3 ${s3.url} (region ${DEMO_REGION})
