@@ -39,6 +39,8 @@ export interface ForwardSettings {
   readonly onRetry?: (reason: string) => void;
   readonly onRegionRedirect?: () => void;
   readonly onSignatureMismatch?: (ctx: RequestContext, signed: SignedRequest, parsed: ParsedS3Error) => void;
+  /** Each signature made (wired only at debug level, so it costs nothing otherwise). */
+  readonly onSigned?: (ctx: RequestContext, signed: SignedRequest) => void;
 }
 
 /** The upstream's answer, headers known; `errorBody` holds a small error body already read. */
@@ -68,6 +70,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     // since, whether this response taught it or a concurrent one did.
     const signedOffset = s.clock.offsetMs;
     const { signed, headers } = sign(ctx, payload, s, region, endpoint.host, path);
+    s.onSigned?.(ctx, signed);
 
     const sentAt = Date.now();
     const started = process.hrtime.bigint();

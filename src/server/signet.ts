@@ -13,6 +13,9 @@ import type { Upstream } from '../s3/endpoint.js';
 import { RegionCache } from '../s3/region-cache.js';
 import { RetryBudget } from '../s3/retry-policy.js';
 import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
+import { redactText } from '../s3/redact.js';
+import type { RequestContext } from '../proxy/context.js';
+import type { SignedRequest } from '../sigv4/signer.js';
 import { startAdminServer } from './admin.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
@@ -159,6 +162,18 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
         c.inc();
       },
       onRegionRedirect: () => metrics.regionRedirects.inc(),
+      // At debug level, what signet signed, line for line (the session token masked): the first
+      // thing to compare when a store rejects signatures without saying why. Decided once here.
+      ...(logger.isLevelEnabled('debug')
+        ? {
+            onSigned: (ctx: RequestContext, signed: SignedRequest) =>
+              logger.debug({
+                reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
+                canonicalRequest: redactText(signed.canonicalRequest, [signed.securityToken ?? '']),
+                stringToSign: signed.stringToSign,
+              }, 'signed'),
+          }
+        : {}),
       onSignatureMismatch: (ctx, signed, parsed) => {
         metrics.signatureMismatch.inc();
         // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
