@@ -78,6 +78,8 @@ export async function runProxyBench(): Promise<string> {
   const lines: string[] = [];
   const sink = await startSink();
   const signet = await startSignet(sink.url, 18480, ['--upstream-capabilities', 'all']);
+  const naiveStart = await startPrinting(...pinned(1, 'node', [`${root}/bench/lib/naive-proxy.mjs`, sink.url]));
+  const naive = { child: naiveStart.child, url: `http://127.0.0.1:${naiveStart.line.trim()}` };
   try {
     const useWrk = await hasWrk();
     const get = async (url: string, c: number, seconds: number): Promise<LoadResult> => {
@@ -86,7 +88,7 @@ export async function runProxyBench(): Promise<string> {
       return { rps: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99, requests: r.requests.total, errors: r.non2xx + r.errors };
     };
     lines.push(`### 1 KiB GET (load: ${useWrk ? 'wrk -t1' : 'autocannon'}${PIN ? '; signet on CPU 1, upstream and load generator on CPU 0' : ''})`, '',
-      '| path | connections | req/s | p50 ms | p99 ms | signet CPU µs/req | vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
+      '| path | connections | req/s | p50 ms | p99 ms | proxy CPU µs/req | vs direct |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const c of [1, 64]) {
       await get(`${sink.url}/bkt/key`, c, 2);
       const direct = await get(`${sink.url}/bkt/key`, c, SECONDS);
@@ -95,8 +97,13 @@ export async function runProxyBench(): Promise<string> {
       const via = await get('http://127.0.0.1:18480/bkt/key', c, SECONDS);
       const cpuPerReq = ((cpuSeconds(signet.pid!) - cpu0) / via.requests) * 1e6;
       if (via.errors > 0) throw new Error(`signet answered ${via.errors} errors or non-2xx`);
+      await get(`${naive.url}/bkt/key`, c, 2);
+      const ncpu0 = cpuSeconds(naive.child.pid!);
+      const nv = await get(`${naive.url}/bkt/key`, c, SECONDS);
+      const naiveCpu = ((cpuSeconds(naive.child.pid!) - ncpu0) / nv.requests) * 1e6;
       lines.push(`| direct | ${c} | ${fmt(direct.rps)} | ${fmt(direct.p50ms, 2)} | ${fmt(direct.p99ms, 2)} | | |`);
       lines.push(`| signet | ${c} | ${fmt(via.rps)} | ${fmt(via.p50ms, 2)} | ${fmt(via.p99ms, 2)} | ${fmt(cpuPerReq, 1)} | ${fmt((100 * via.rps) / direct.rps)} % |`);
+      lines.push(`| http-proxy + aws4 (comparison) | ${c} | ${fmt(nv.rps)} | ${fmt(nv.p50ms, 2)} | ${fmt(nv.p99ms, 2)} | ${fmt(naiveCpu, 1)} | ${fmt((100 * nv.rps) / direct.rps)} % |`);
     }
     lines.push('', '### 1 MiB PUT (buffered and hashed through signet), 8 concurrent clients', '', '| path | req/s | MB/s | p99 ms |', '|---|---:|---:|---:|');
     for (const [name, url] of [['direct', `${sink.url}/bkt/put`], ['signet', 'http://127.0.0.1:18480/bkt/put']] as const) {
@@ -105,6 +112,7 @@ export async function runProxyBench(): Promise<string> {
     }
   } finally {
     await stop(signet);
+    await stop(naive.child);
   }
 
   if (process.env.BENCH_PARTS === 'small') {
