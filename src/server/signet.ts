@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { formatListenAddress } from '../config/index.js';
+import { defaultUpstreamUrl, formatListenAddress, parseUpstream } from '../config/index.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
-import { accessLogVia, credentialEventsFor, createMetrics, requestObserver } from '../observability/index.js';
+import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver } from '../observability/index.js';
 import type { AccessLog, Metrics } from '../observability/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
@@ -46,16 +46,18 @@ export interface RunningSignet {
 const AWS_REGIONAL_HOST = /^s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
 
 /** For a bucket found in another region: AWS default endpoints follow it; custom endpoints stay. */
-function regionalUpstream(upstream: Upstream): (region: string) => Upstream {
+export function regionalUpstream(upstream: Upstream): (region: string) => Upstream {
   const cache = new Map<string, Upstream>();
   return (region) => {
     if (!upstream.isAws || !AWS_REGIONAL_HOST.test(upstream.hostname)) return upstream;
     let u = cache.get(region);
     if (u === undefined) {
-      const suffix = upstream.hostname.endsWith('.cn') ? 'amazonaws.com.cn' : 'amazonaws.com';
-      const hostname = `s3.${region}.${suffix}`;
-      const host = upstream.port === 443 ? hostname : `${hostname}:${upstream.port}`;
-      u = { ...upstream, hostname, host, origin: `${upstream.protocol}//${host}` };
+      // The region's default endpoint, on the scheme and port the operator configured.
+      const url = new URL(defaultUpstreamUrl(region));
+      url.protocol = upstream.protocol;
+      url.port = String(upstream.port);
+      const parsed = parseUpstream(url.origin);
+      u = typeof parsed === 'string' ? upstream : parsed;
       cache.set(region, u);
     }
     return u;
@@ -64,8 +66,8 @@ function regionalUpstream(upstream: Upstream): (region: string) => Upstream {
 
 function pipelineObserver(metrics: Metrics): PipelineObserver {
   const requests = requestObserver(metrics);
-  const strategies = new Map<string, ReturnType<typeof metrics.payloadStrategy.labels>>();
-  const errors = new Map<string, ReturnType<typeof metrics.upstreamErrors.labels>>();
+  const strategy = labelCache(metrics.payloadStrategy);
+  const upstreamError = labelCache(metrics.upstreamErrors);
   return {
     started: () => metrics.requestsInFlight.inc(),
     finished(ctx, seconds) {
@@ -75,16 +77,8 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
       if (ctx.signingSeconds > 0) metrics.signingDuration.observe(ctx.signingSeconds);
       if (ctx.bytesIn > 0) metrics.requestBytes.inc(ctx.bytesIn);
       if (ctx.bytesOut > 0) metrics.responseBytes.inc(ctx.bytesOut);
-      if (ctx.strategy !== '') {
-        let c = strategies.get(ctx.strategy);
-        if (c === undefined) strategies.set(ctx.strategy, (c = metrics.payloadStrategy.labels(ctx.strategy)));
-        c.inc();
-      }
-      if (ctx.errorCode !== '') {
-        let c = errors.get(ctx.errorCode);
-        if (c === undefined) errors.set(ctx.errorCode, (c = metrics.upstreamErrors.labels(ctx.errorCode)));
-        c.inc();
-      }
+      if (ctx.strategy !== '') strategy(ctx.strategy).inc();
+      if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
     },
   };
 }
@@ -139,7 +133,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   });
   const regions = new RegionCache();
   const dispatcher = createUpstreamAgent(config);
-  const retryReasons = new Map<string, ReturnType<typeof metrics.retries.labels>>();
+  const retryReason = labelCache(metrics.retries);
   const mismatchLogAt = { last: 0 };
   const settings: PipelineSettings = {
     logger,
@@ -156,11 +150,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
       service: config.service, addressing: config.addressing, credentials, clock, regions,
       budget: new RetryBudget(), maxRetries: config.maxRetries,
-      onRetry: (reason) => {
-        let c = retryReasons.get(reason);
-        if (c === undefined) retryReasons.set(reason, (c = metrics.retries.labels(reason)));
-        c.inc();
-      },
+      onRetry: (reason) => retryReason(reason).inc(),
       onRegionRedirect: () => metrics.regionRedirects.inc(),
       // At debug level, what signet signed, line for line (the session token masked): the first
       // thing to compare when a store rejects signatures without saying why. Decided once here.
