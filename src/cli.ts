@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import type { Config } from './config/index.js';
 import { createAccessLog, createLogger } from './observability/index.js';
+import type { CredentialFetcher } from './credentials/index.js';
 import { startSignet } from './server/signet.js';
 import type { RunningSignet } from './server/signet.js';
 
@@ -63,10 +64,28 @@ async function serve(argv: string[]): Promise<number | undefined> {
     console.log(helpText());
     return 0;
   }
+  const launched = await launch(argv, process.env);
+  return typeof launched === 'number' ? launched : undefined;
+}
+
+export interface LaunchOptions {
+  /** Credentials other than the AWS chain's (the demo's generated keys). */
+  readonly fetchCredentials?: CredentialFetcher;
+  /** Whatever else the process started, released when signet stops or fails to start. */
+  readonly release?: () => Promise<void>;
+}
+
+/**
+ * Config → loggers → a running signet with signal handling: the one start-up path of `serve` and
+ * `demo`. Returns the exit code when it cannot start (2: bad configuration, a port taken, no
+ * credentials), after one line on stderr.
+ */
+export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: LaunchOptions = {}): Promise<RunningSignet | number> {
   let config: Config;
   try {
-    config = loadConfig(argv, process.env);
+    config = loadConfig(argv, env);
   } catch (err) {
+    await options.release?.();
     if (err instanceof ConfigError) {
       console.error(`signet: ${err.message}`);
       return 2;
@@ -80,8 +99,12 @@ async function serve(argv: string[]): Promise<number | undefined> {
   }
   let running: RunningSignet;
   try {
-    running = await startSignet(config, { logger, accessLog, version: version() });
+    running = await startSignet(config, {
+      logger, accessLog, version: version(),
+      ...(options.fetchCredentials ? { fetchCredentials: options.fetchCredentials } : {}),
+    });
   } catch (err) {
+    await options.release?.();
     logger.fatal({ err: (err as Error).message }, 'startup failed');
     console.error(`signet: ${(err as Error).message}`);
     return 2;
@@ -90,8 +113,8 @@ async function serve(argv: string[]): Promise<number | undefined> {
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
   }, 'signet ready');
-  installSignalHandlers(running, logger, accessLog.flush);
-  return undefined;
+  installSignalHandlers(running, logger, accessLog.flush, options.release);
+  return running;
 }
 
 /** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
@@ -99,6 +122,7 @@ export function installSignalHandlers(
   running: RunningSignet,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
   flush: () => void = () => undefined,
+  afterClose: () => Promise<void> = async () => undefined,
 ): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -110,7 +134,7 @@ export function installSignalHandlers(
     }
     stopping = true;
     logger.info({ signal, inFlight: running.proxy.inFlight() }, 'shutting down: draining in-flight requests');
-    running.close().then(
+    running.close().then(afterClose).then(
       () => {
         logger.info({}, 'shutdown complete');
         flush();

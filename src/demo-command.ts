@@ -1,8 +1,5 @@
-import { loadConfig, ConfigError } from './config/index.js';
+import { launch } from './cli.js';
 import { demoCredentials, staticKeys, startDemoS3 } from './demo/index.js';
-import { createAccessLog, createLogger } from './observability/index.js';
-import { installSignalHandlers, version } from './cli.js';
-import { startSignet } from './server/signet.js';
 
 const DEMO_REGION = 'us-east-1';
 
@@ -14,37 +11,14 @@ const DEMO_REGION = 'us-east-1';
 export async function runDemo(argv: string[]): Promise<number | undefined> {
   const keys = demoCredentials();
   const s3 = await startDemoS3({ region: DEMO_REGION, keys: staticKeys([keys]), autoCreateBuckets: true });
-  let config;
-  try {
-    config = loadConfig(
-      ['--region', DEMO_REGION, '--upstream', s3.url, '--upstream-capabilities', 'all', ...argv],
-      // Only signet's own variables: the demo never reads real AWS credentials or regions.
-      Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SIGNET_') && k !== 'SIGNET_UPSTREAM' && k !== 'SIGNET_REGION')),
-    );
-  } catch (err) {
-    await s3.close();
-    if (err instanceof ConfigError) {
-      console.error(`signet: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  const logger = createLogger({ level: config.logLevel });
-  const accessLog = createAccessLog(config.logLevel);
-  let running;
-  try {
-    running = await startSignet(config, {
-      logger,
-      accessLog,
-      version: version(),
-      fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }),
-    });
-  } catch (err) {
-    // The embedded S3 is already listening: close it, or the process would never exit.
-    await s3.close();
-    console.error(`signet: ${(err as Error).message}`);
-    return 2;
-  }
+  const running = await launch(
+    ['--region', DEMO_REGION, '--upstream', s3.url, '--upstream-capabilities', 'all', ...argv],
+    // Only signet's own variables: the demo never reads real AWS credentials or regions.
+    Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SIGNET_') && k !== 'SIGNET_UPSTREAM' && k !== 'SIGNET_REGION')),
+    // The embedded S3 goes when signet goes (or never starts), or the process would never exit.
+    { fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }), release: () => s3.close() },
+  );
+  if (typeof running === 'number') return running;
   const base = running.proxy.url;
   console.error(`
 signet demo: proxy ${base} -> embedded S3 ${s3.url} (region ${DEMO_REGION})
@@ -59,6 +33,5 @@ Metrics: ${running.admin?.url ?? '(admin off)'}/metrics
 
 Ctrl-C to stop.
 `);
-  installSignalHandlers({ ...running, close: async () => { await running.close(); await s3.close(); } } as typeof running, logger, accessLog.flush);
   return undefined;
 }
