@@ -14,7 +14,7 @@ import type { ChecksumAlgorithm } from '../sigv4/trailer-checksum.js';
 import type { SignedRequest } from '../sigv4/signer.js';
 import { readBody } from './read-body.js';
 import { Spool } from './spool.js';
-import { chooseStrategy, isReplayable } from './strategy.js';
+import { chooseStrategy } from './strategy.js';
 import type { PayloadPolicy, Strategy } from './strategy.js';
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -63,6 +63,15 @@ function withoutAwsChunked(encoding: string): string | null {
   return rest.length === 0 ? null : rest.join(',');
 }
 
+/** The headers of a body that goes upstream aws-chunked: the client's own encoding kept in front. */
+function awsChunkedHeaders(base: Readonly<Record<string, string>>, encoding: string | null, decodedLength: number): Record<string, string> {
+  return {
+    ...base,
+    [CONTENT_ENCODING]: encoding === null ? AWS_CHUNKED : encoding + ',' + AWS_CHUNKED,
+    [AMZ_DECODED_CONTENT_LENGTH]: String(decodedLength),
+  };
+}
+
 /**
  * Decides the strategy and does the reading it needs before signing (buffering, spooling). The
  * source is the client's request stream; bodies of clients that aws-chunked themselves are
@@ -101,11 +110,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
 
   if (strategy === 'chunked-passthrough') {
     // Byte for byte: the framing is unsigned, so re-signing the headers is all it takes.
-    const headers: Record<string, string> = {
-      ...baseHeaders,
-      [CONTENT_ENCODING]: encoding === null ? AWS_CHUNKED : encoding + ',' + AWS_CHUNKED,
-      [AMZ_DECODED_CONTENT_LENGTH]: String(length),
-    };
+    const headers = awsChunkedHeaders(baseHeaders, encoding, length);
     if (facts.trailer !== '') headers[AMZ_TRAILER] = facts.trailer;
     return {
       strategy, payloadHash: STREAMING_UNSIGNED_TRAILER, contentLength: facts.chunked ? -1 : facts.contentLength,
@@ -133,6 +138,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
 
   switch (strategy) {
     case 'empty': {
+      // An aws-chunked body that decodes to nothing: read its framing to the end, send no body.
       data.resume();
       return { strategy, payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, dispose: NOTHING };
     }
@@ -165,7 +171,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       }
       return {
         strategy, payloadHash: spool.sha256, contentLength: spool.length, headers: { ...baseHeaders, ...clientChecksumHeader() },
-        replayable: isReplayable(strategy), body: () => spool.open(), dispose: () => spool.dispose(),
+        replayable: true, body: () => spool.open(), dispose: () => spool.dispose(),
       };
     }
     case 'unsigned':
@@ -180,11 +186,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       const trailer = mode === 'signed' ? undefined : (trailerAlgorithm ?? 'crc32');
       const layout = { mode, chunkSize: settings.chunkSize, trailer };
       const encodedLength = awsChunkedEncodedLength(length, layout);
-      const headers: Record<string, string> = {
-        ...baseHeaders,
-        [CONTENT_ENCODING]: encoding === null ? AWS_CHUNKED : encoding + ',' + AWS_CHUNKED,
-        [AMZ_DECODED_CONTENT_LENGTH]: String(length),
-      };
+      const headers = awsChunkedHeaders(baseHeaders, encoding, length);
       if (trailer !== undefined) headers[AMZ_TRAILER] = checksumTrailerName(trailer);
       return {
         strategy, payloadHash: awsChunkedContentSha256(mode), contentLength: encodedLength, headers, replayable: false,

@@ -60,7 +60,3 @@ export function chooseStrategy(input: StrategyInput, policy: PayloadPolicy): Str
   }
 }
 
-/** True when the strategy's body can be sent again (for retries and redirects). */
-export function isReplayable(strategy: Strategy): boolean {
-  return strategy === 'empty' || strategy === 'buffered' || strategy === 'spooled';
-}
