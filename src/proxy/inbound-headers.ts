@@ -83,7 +83,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
   return {
     forward,
     contentLength: toLength(contentLength),
-    chunked: /(^|,)\s*chunked\s*$/i.test(transferEncoding),
+    chunked: transferEncoding !== '' && /(^|,)\s*chunked\s*$/i.test(transferEncoding),
     expectContinue: expect.toLowerCase() === '100-continue',
     clientPayloadHash,
     decodedContentLength: toLength(decoded),

@@ -97,7 +97,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.errorCode ||= e.code;
     ctx.status = e.status;
     if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
-    sendS3Error(res, e, req.url === undefined ? '/' : ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, !req.complete);
+    sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, !req.complete);
     if (!req.complete) req.resume();
   } finally {
     if (payload !== null) await payload.dispose();
