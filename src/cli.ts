@@ -4,6 +4,7 @@ import type { Config } from './config/index.js';
 import { createAccessLog, createLogger } from './observability/index.js';
 import type { CredentialFetcher } from './credentials/index.js';
 import { startSignet } from './server/signet.js';
+import { startBodyMemoryGovernor } from './server/body-memory.js';
 import type { RunningSignet } from './server/signet.js';
 
 const USAGE = `signet — a SigV4 signing reverse proxy for Amazon S3
@@ -113,7 +114,11 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
   }, 'signet ready');
-  installSignalHandlers(running, logger, accessLog.flush, options.release);
+  const governor = startBodyMemoryGovernor();
+  installSignalHandlers(running, logger, accessLog.flush, async () => {
+    governor?.stop();
+    await options.release?.();
+  });
   return running;
 }
 
