@@ -1,20 +1,12 @@
+import type { Upstream } from '../s3/endpoint.js';
+
 /**
  * The upstream S3 endpoint, parsed once at startup (STYLE.md 9). It is fixed by configuration:
  * the client's Host header never chooses where a request goes.
  */
-export interface UpstreamTarget {
+export interface UpstreamTarget extends Upstream {
   /** The origin as given, without a trailing slash: `https://s3.eu-west-1.amazonaws.com`. */
   readonly url: string;
-  readonly protocol: 'http:' | 'https:';
-  /** As in a URL: an IPv6 literal keeps its brackets. */
-  readonly hostname: string;
-  /** The Host header value: hostname, plus `:port` when the port is not the scheme's default. */
-  readonly host: string;
-  /** Always a number: the explicit port or 443/80. */
-  readonly port: number;
-  readonly origin: string;
-  /** An Amazon endpoint (`*.amazonaws.com`, `*.amazonaws.com.cn`): it speaks every payload form. */
-  readonly isAws: boolean;
 }
 
 export const CAPABILITIES = ['aws-chunked', 'unsigned-trailer', 'unsigned-payload'] as const;

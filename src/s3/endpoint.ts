@@ -5,9 +5,11 @@ export interface Upstream {
   readonly hostname: string;
   /** hostname plus `:port` when the port is not the scheme's default. */
   readonly host: string;
+  /** Always a number: the explicit port or 443/80. */
   readonly port: number;
   /** e.g. https://s3.eu-west-1.amazonaws.com (no default port). */
   readonly origin: string;
+  /** An Amazon endpoint (`*.amazonaws.com`, `*.amazonaws.com.cn`): it speaks every payload form. */
   readonly isAws: boolean;
 }
 
