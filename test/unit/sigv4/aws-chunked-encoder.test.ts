@@ -11,6 +11,18 @@ import {
   amzDate, run, scope, split, streamingBody, streamingContext, trailerBody, trailerContext, vectorObject,
 } from './aws-chunked-fixtures.js';
 
+/** A Writable that keeps every buffer it is given, as given. */
+function recordingSink(): { seen: Buffer[]; sink: Writable } {
+  const seen: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      seen.push(chunk);
+      cb();
+    },
+  });
+  return { seen, sink };
+}
+
 /**
  * A decoder written here from the format description alone (regexes, whole buffers), to check the
  * encoder against something that shares none of its code.
@@ -111,13 +123,7 @@ describe('createAwsChunkedEncoder', () => {
 
   it('forwards signed chunk data without copying it', async () => {
     const input = Buffer.alloc(3 * 8192 + 5, 'z');
-    const seen: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        seen.push(chunk);
-        cb();
-      },
-    });
+    const { seen, sink } = recordingSink();
     const encoder = createAwsChunkedEncoder({ mode: 'signed', decodedLength: input.length, chunkSize: 8192, signed: streamingContext });
     await pipeline(Readable.from([input]), encoder, sink);
     const dataPieces = seen.filter((b) => b.buffer === input.buffer);
@@ -126,13 +132,7 @@ describe('createAwsChunkedEncoder', () => {
 
   it('emits each unsigned chunk whole (size line, data and CRLF in one buffer), so downstream writes once per chunk', async () => {
     const input = Buffer.alloc(3 * 8192 + 5, 'z');
-    const seen: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        seen.push(chunk);
-        cb();
-      },
-    });
+    const { seen, sink } = recordingSink();
     const encoder = createAwsChunkedEncoder({ mode: 'unsigned-trailer', trailer: 'crc32', decodedLength: input.length, chunkSize: 8192 });
     // Written in odd pieces: a chunk's data arrives split, and still leaves as one buffer.
     await pipeline(Readable.from([input.subarray(0, 1000), input.subarray(1000, 20000), input.subarray(20000)]), encoder, sink);
