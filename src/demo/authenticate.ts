@@ -118,5 +118,5 @@ export async function authenticate(info: RequestInfo, policy: AuthPolicy): Promi
 }
 
 function hexBytes(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return Buffer.from(text, 'latin1').toString('hex').replace(/(..)(?!$)/g, '$1 ');
 }

@@ -21,6 +21,7 @@ class Recomputer extends SignatureV4 {
 }
 
 export interface Recomputed {
+  /** One char per octet signed. */
   canonicalRequest: string;
   stringToSign: string;
   signature: string;
@@ -28,6 +29,56 @@ export interface Recomputed {
 }
 
 const sha256 = Hash.bind(null, 'sha256');
+
+/*
+ * Node hands header values (and the raw request target) over as byte strings: one char per octet
+ * received. S3 signs those octets, but smithy canonicalises Unicode strings and hashes their UTF-8,
+ * and its trim and whitespace collapse would also eat U+00A0, the second octet of "à". So octets
+ * 0x80-0xFF travel through smithy as private-use code points (never whitespace, so only ASCII
+ * spaces and tabs are trimmed, as S3 does on octets) and become those octets again when the
+ * canonical request is hashed: smithy's own canonical request, computed over the bytes received.
+ */
+const OCTET_BASE = 0xe000;
+const HIGH_OCTETS = /[\x80-\xff]/g;
+
+function octetsAsPrivateUse(text: string): string {
+  HIGH_OCTETS.lastIndex = 0;
+  if (!HIGH_OCTETS.test(text)) return text;
+  return text.replace(HIGH_OCTETS, (c) => String.fromCharCode(OCTET_BASE + c.charCodeAt(0)));
+}
+
+function privateUseAsOctets(utf8: Uint8Array): Buffer {
+  const text = Buffer.from(utf8.buffer, utf8.byteOffset, utf8.byteLength).toString('utf8');
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out += code >= OCTET_BASE + 0x80 && code <= OCTET_BASE + 0xff ? String.fromCharCode(code - OCTET_BASE) : text[i];
+  }
+  return Buffer.from(out, 'latin1');
+}
+
+/** smithy's Hash, except that the unkeyed hash (the canonical request's) hashes the octets behind it. */
+class OctetSha256 {
+  private readonly inner: Hash;
+  private readonly keyed: boolean;
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    this.inner = new Hash('sha256', secret);
+    this.keyed = secret !== undefined;
+  }
+
+  update(data: Parameters<Hash['update']>[0], encoding?: 'utf8' | 'ascii' | 'latin1'): void {
+    if (this.keyed || typeof data === 'string' || !ArrayBuffer.isView(data)) this.inner.update(data, encoding);
+    else this.inner.update(privateUseAsOctets(data as Uint8Array));
+  }
+
+  digest(): Promise<Uint8Array> {
+    return this.inner.digest();
+  }
+
+  reset(): void {
+    this.inner.reset();
+  }
+}
 
 function amzDateToDate(amzDate: string): Date {
   const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`;
@@ -49,7 +100,7 @@ export async function recomputeSignature(
   const headers: HeaderBag = {};
   for (const name of claim.signedHeaders) {
     const value = info.headers[name];
-    if (value !== undefined) headers[name] = value;
+    if (value !== undefined) headers[name] = octetsAsPrivateUse(value);
   }
   const query: Record<string, string | string[]> = {};
   for (const [name, value] of info.query) {
@@ -62,12 +113,12 @@ export async function recomputeSignature(
     method: info.method,
     protocol: 'http:',
     hostname: headers[HOST] ?? '',
-    path: info.rawPath,
+    path: octetsAsPrivateUse(info.rawPath),
     query,
     headers,
   };
   const credentials = { accessKeyId: claim.accessKeyId, secretAccessKey };
-  const signer = new Recomputer({ credentials, region: claim.region, service: claim.service, sha256, uriEscapePath: false });
+  const signer = new Recomputer({ credentials, region: claim.region, service: claim.service, sha256: OctetSha256, uriEscapePath: false });
   // Every listed header is signed, even those smithy would never sign itself (user-agent, expect…).
   const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(claim.signedHeaders));
   const canonicalRequest = signer.canonicalRequest(request, canonicalHeaders, payloadHash);
@@ -81,7 +132,9 @@ export async function recomputeSignature(
   const provided = Buffer.from(claim.signature, 'utf8');
   const expected = Buffer.from(signature, 'utf8');
   const matches = provided.length === expected.length && timingSafeEqual(provided, expected);
-  return { canonicalRequest, stringToSign, signature, matches };
+  // Shown as S3 shows it: the octets signed, one char per byte.
+  const signedOctets = privateUseAsOctets(Buffer.from(canonicalRequest, 'utf8')).toString('latin1');
+  return { canonicalRequest: signedOctets, stringToSign, signature, matches };
 }
 
 /** The SigV4 signing key, for verifying aws-chunked chunk and trailer signatures. */

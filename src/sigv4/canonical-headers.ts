@@ -10,11 +10,23 @@ export function isSignableHeader(name: string): boolean {
   return !(name.startsWith('proxy-') || name.startsWith('sec-'));
 }
 
-/** Header value as SigV4 canonicalises it: trimmed, inner runs of spaces and tabs collapsed to one space. */
+/**
+ * Header value as SigV4 canonicalises it: trimmed, inner runs of spaces and tabs collapsed to one
+ * space. Only SP and HTAB count as whitespace: values are byte strings, and String.trim would also
+ * drop U+00A0 — the octet 0xA0 that ends the UTF-8 of "à" — which S3 keeps.
+ */
 export function canonicalHeaderValue(value: string): string {
-  const trimmed = value.trim();
+  const trimmed = trimSpaceTab(value);
   if (!trimmed.includes('  ') && !trimmed.includes('\t')) return trimmed;
   return trimmed.replace(/[ \t]+/g, ' ');
+}
+
+function trimSpaceTab(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 export interface CanonicalHeaders {

@@ -28,7 +28,8 @@ export function trailerSignature(
   previousSignature: string,
   trailerLines: string,
 ): string {
-  const trailerHash = createHash('sha256').update(trailerLines, 'utf8').digest('hex');
+  // Trailer lines are octets as received (one char per byte).
+  const trailerHash = createHash('sha256').update(trailerLines, 'latin1').digest('hex');
   const stringToSign =
     TRAILER_ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + previousSignature + '\n' + trailerHash;
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');

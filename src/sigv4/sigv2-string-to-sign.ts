@@ -19,6 +19,12 @@ export interface SigV2StringToSignOptions {
   readonly expires?: string;
 }
 
+/** A decoded (Unicode) query value as the octets S3 signs: its UTF-8, one char per byte. */
+function utf8Octets(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(value) ? value : Buffer.from(value, 'utf8').toString('latin1');
+}
+
 // RFC 2616 folded values: the line break and the whitespace around it become one space.
 function unfold(value: string): string {
   if (!value.includes('\n') && !value.includes('\r')) return value.trim();
@@ -40,7 +46,8 @@ function canonicalAmzHeaders(
       const name = rawName.toLowerCase();
       if (!name.startsWith(AMZ_PREFIX)) continue;
       const prev = values.get(name);
-      values.set(name, prev === undefined ? unfold(value) : prev + ',' + unfold(value));
+      const octets = utf8Octets(unfold(value));
+      values.set(name, prev === undefined ? octets : prev + ',' + octets);
     }
   }
   if (values.size === 0) return '';
@@ -66,13 +73,14 @@ function canonicalResource(
   // Sub-resource values are signed decoded (RESTAuthentication: "you do not encode these values").
   for (let i = 0; i < subs.length; i++) {
     const [name, value] = subs[i]!;
-    resource += (i === 0 ? '?' : '&') + (value === '' ? name : name + '=' + value);
+    resource += (i === 0 ? '?' : '&') + (value === '' ? name : name + '=' + utf8Octets(value));
   }
   return resource;
 }
 
 /**
- * The SigV2 StringToSign for S3: VERB, Content-MD5, Content-Type, Date (empty when x-amz-date is
+ * The SigV2 StringToSign for S3, as a byte string (one char per octet: header values and the raw
+ * path as Node received them, decoded query values as their UTF-8): VERB, Content-MD5, Content-Type, Date (empty when x-amz-date is
  * sent; Expires for query auth), then CanonicalizedAmzHeaders + CanonicalizedResource.
  * `headers` has lower-case names, repeated values joined with ','; `query` holds decoded pairs.
  */

@@ -107,8 +107,9 @@ export function verifySigV2(parsed: SigV2Auth, stringToSign: string, secret: str
       throw new SigV4Error('SIGV4_V2_EXPIRED', 'SigV2 query authentication has expired');
     }
   }
+  // The string to sign is a byte string (sigV2StringToSign): HMAC its octets, not their UTF-8.
   // Compared as base64 text, so padding or trailing junk the decoder would forgive still fails.
-  const expected = Buffer.from(createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64'), 'latin1');
+  const expected = Buffer.from(createHmac('sha1', secret).update(stringToSign, 'latin1').digest('base64'), 'latin1');
   const provided = Buffer.from(parsed.signature, 'latin1');
   if (provided.length !== expected.length) return false;
   return timingSafeEqual(provided, expected);
