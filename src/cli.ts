@@ -141,6 +141,8 @@ export function installSignalHandlers(
     logger.info({ signal, inFlight: running.proxy.inFlight() }, 'shutting down: draining in-flight requests');
     running.close().then(afterClose).then(
       () => {
+        // Every request's line goes out before the line that says it is over.
+        flush();
         logger.info({}, 'shutdown complete');
         flush();
         process.exit(0);

@@ -1,5 +1,5 @@
-import { pino } from 'pino';
 import type { DestinationStream } from 'pino';
+import { createLineSink } from './stdout-sink.js';
 
 /** The fixed fields of one access-log line. */
 export interface AccessRecord {
@@ -56,7 +56,7 @@ function str(value: string): string {
  */
 export function createAccessLog(level: string, destination?: DestinationStream): AccessLog {
   const enabled = (LEVELS[level] ?? INFO) <= INFO;
-  const dest = destination ?? pino.destination({ dest: 1, sync: true, minLength: 4096 });
+  const dest = destination ?? createLineSink({ fd: 1, minLength: 4096 });
   return {
     request(r: AccessRecord): void {
       if (!enabled) return;

@@ -9,6 +9,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { AMZ_SECURITY_TOKEN } from '../sigv4/constants.js';
 import { CENSOR_TEXT } from './censor.js';
 import { redactUrl } from './redact-url.js';
+import { createLineSink } from './stdout-sink.js';
 
 export type { Logger } from 'pino';
 
@@ -56,5 +57,7 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: [...REDACT_PATHS], censor: CENSOR_TEXT },
     serializers,
   };
-  return options.destination === undefined ? pino(config) : pino(config, options.destination);
+  // Event lines are rare: each is written at once, synchronously, through a sink that gives up on
+  // a stdout nobody reads any more instead of spinning on it at exit.
+  return pino(config, options.destination ?? createLineSink({ fd: 1 }));
 }

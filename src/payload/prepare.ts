@@ -12,6 +12,7 @@ import type { AwsChunkedMode, ChunkSigningContext } from '../sigv4/aws-chunked-w
 import { checksumAlgorithmOf, checksumTrailerName } from '../sigv4/trailer-checksum.js';
 import type { ChecksumAlgorithm } from '../sigv4/trailer-checksum.js';
 import type { SignedRequest } from '../sigv4/signer.js';
+import { BodyRelay } from './body-relay.js';
 import { readBody } from './read-body.js';
 import { Spool } from './spool.js';
 import { chooseStrategy } from './strategy.js';
@@ -52,10 +53,36 @@ export interface PreparedPayload {
   readonly headers: Readonly<Record<string, string>>;
   readonly replayable: boolean;
   body(signed: SignedRequest): Buffer | Readable | null;
+  /**
+   * The upstream answered before it had the whole body: stop the stream handed to it, leaving the
+   * client's request readable (its rest is discarded, not sent).
+   */
+  abandon(): void;
   dispose(): Promise<void>;
 }
 
 const NOTHING = async (): Promise<void> => undefined;
+const NO_STREAM = (): void => undefined;
+const ignore = (): void => undefined;
+
+function drained(stream: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.on('data', ignore);
+    stream.once('end', resolve);
+    stream.once('error', reject);
+  });
+}
+
+/** A streamed body: what was handed to undici, kept so it can be stopped when the upstream answers early. */
+function streamed(make: () => Readable): { body: () => Readable; abandon: () => void } {
+  let stream: Readable | null = null;
+  return {
+    body: () => (stream = make()),
+    abandon: () => {
+      if (stream !== null && !stream.destroyed) stream.destroy();
+    },
+  };
+}
 
 /** content-encoding without `aws-chunked` (it describes the framing we remove), or null when nothing is left. */
 function withoutAwsChunked(encoding: string): string | null {
@@ -88,7 +115,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
   if (encoding !== null) baseHeaders[CONTENT_ENCODING] = encoding;
   const hasBody = facts.chunked || facts.contentLength > 0;
   if (!hasBody) {
-    return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, dispose: NOTHING };
+    return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, abandon: NO_STREAM, dispose: NOTHING };
   }
   let length = facts.chunked ? -1 : facts.contentLength;
   let trailerAlgorithm: ChecksumAlgorithm | undefined;
@@ -114,7 +141,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
     if (facts.trailer !== '') headers[AMZ_TRAILER] = facts.trailer;
     return {
       strategy, payloadHash: STREAMING_UNSIGNED_TRAILER, contentLength: facts.chunked ? -1 : facts.contentLength,
-      headers, replayable: false, body: () => source, dispose: NOTHING,
+      headers, replayable: false, ...streamed(() => new BodyRelay(source)), dispose: NOTHING,
     };
   }
 
@@ -127,7 +154,13 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       })
     : null;
   const data: Readable = decoder === null ? source : source.pipe(decoder);
-  if (decoder !== null) source.on('error', (err) => decoder.destroy(err));
+  if (decoder !== null) {
+    source.on('error', (err) => decoder.destroy(err));
+    // A malformed body fails the request that sent it, through whoever reads the decoder next
+    // (buffering, spooling, undici); until one does, this listener keeps its 'error' from being
+    // an uncaught exception that would take the process down.
+    decoder.on('error', ignore);
+  }
   /** After the data is read: the checksum the client sent in its trailer, to forward as a header. */
   const clientChecksumHeader = (): Record<string, string> => {
     if (decoder === null || trailerAlgorithm === undefined) return {};
@@ -138,20 +171,21 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
 
   switch (strategy) {
     case 'empty': {
-      // An aws-chunked body that decodes to nothing: read its framing to the end, send no body.
-      data.resume();
-      return { strategy, payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, dispose: NOTHING };
+      // An aws-chunked body that decodes to nothing: read its framing to the end (it may still be
+      // malformed, or carry a trailer checksum), send no body.
+      await drained(data);
+      return { strategy, payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, abandon: NO_STREAM, dispose: NOTHING };
     }
     case 'client-hash':
       return {
         strategy, payloadHash: facts.clientPayloadHash, contentLength: length, headers: baseHeaders, replayable: false,
-        body: () => data, dispose: NOTHING,
+        ...streamed(() => (data === source ? new BodyRelay(source) : data)), dispose: NOTHING,
       };
     case 'buffered': {
       const { body, sha256 } = await readBody(data, length);
       return {
         strategy, payloadHash: sha256, contentLength: length, headers: { ...baseHeaders, ...clientChecksumHeader() },
-        replayable: true, body: () => body, dispose: NOTHING,
+        replayable: true, body: () => body, abandon: NO_STREAM, dispose: NOTHING,
       };
     }
     case 'spooled': {
@@ -171,13 +205,13 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       }
       return {
         strategy, payloadHash: spool.sha256, contentLength: spool.length, headers: { ...baseHeaders, ...clientChecksumHeader() },
-        replayable: true, body: () => spool.open(), dispose: () => spool.dispose(),
+        replayable: true, body: () => spool.open(), abandon: NO_STREAM, dispose: () => spool.dispose(),
       };
     }
     case 'unsigned':
       return {
         strategy, payloadHash: UNSIGNED_PAYLOAD, contentLength: length, headers: baseHeaders, replayable: false,
-        body: () => data, dispose: NOTHING,
+        ...streamed(() => (data === source ? new BodyRelay(source) : data)), dispose: NOTHING,
       };
     case 'streaming-signed':
     case 'unsigned-trailer': {
@@ -188,6 +222,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       const encodedLength = awsChunkedEncodedLength(length, layout);
       const headers = awsChunkedHeaders(baseHeaders, encoding, length);
       if (trailer !== undefined) headers[AMZ_TRAILER] = checksumTrailerName(trailer);
+      let sent: Readable | null = null;
       return {
         strategy, payloadHash: awsChunkedContentSha256(mode), contentLength: encodedLength, headers, replayable: false,
         body: (signed) => {
@@ -198,7 +233,12 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
             },
           });
           data.on('error', (err) => encoder.destroy(err));
-          return data.pipe(encoder);
+          sent = data.pipe(encoder);
+          return sent;
+        },
+        abandon: () => {
+          if (sent !== null && !sent.destroyed) sent.destroy();
+          if (data !== source && !data.destroyed) data.destroy();
         },
         dispose: NOTHING,
       };

@@ -12,6 +12,7 @@ import { RequestContext } from './context.js';
 import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
+import { closeAfterResponse } from './lingering-close.js';
 import { bucketFromHost, parseRequestTarget } from './request-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
 
@@ -88,6 +89,12 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     delete ctx.headers[CONTENT_ENCODING];
     // sign + forward
     const answer = await forward(ctx, payload, s.forward);
+    // The upstream refused before it had the whole body (a wrong SSE-C key, an auth or policy
+    // error): stop sending it, and let the client's answer not wait on the rest of its body.
+    if (!req.complete && answer.response.statusCode >= 300) {
+      payload.abandon();
+      closeAfterResponse(req, res);
+    }
     // S3 has the body (no retry can need it any more): drop the spool before the client hears
     // back, so a finished request never leaves a temp file behind, even for a moment.
     await payload.dispose();
@@ -97,8 +104,12 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.errorCode ||= e.code;
     ctx.status = e.status;
     if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
-    sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, !req.complete);
-    if (!req.complete) req.resume();
+    const bodyUnread = !req.complete;
+    if (bodyUnread) {
+      payload?.abandon();
+      closeAfterResponse(req, res);
+    }
+    sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
     if (payload !== null) await payload.dispose();
     finish(ctx, s);

@@ -73,9 +73,11 @@ export function socketExchange(baseUrl: string, head: string | Buffer, body: Buf
         reject(err);
       }
     });
+    // Nothing is read before the last byte is handed to the kernel, as http.client does it.
+    socket.pause();
     socket.on('connect', () => {
       socket.write(typeof head === 'string' ? Buffer.from(head, 'latin1') : head);
-      if (body.length > 0) socket.write(body);
+      socket.write(body, () => socket.resume());
     });
   });
 }
