@@ -34,6 +34,10 @@ function fail(code: SigV4ErrorCode, what: string): SigV4Error {
  * Decodes an aws-chunked body as it arrives: data is pushed on in the pieces it came in, and only
  * one header or trailer line is ever held. A signature is checked when its chunk ends, so a bad
  * chunk's data has already been pushed: whoever consumes this stream must abort on its error.
+ * The one exception is the last chunk of a signed body of known length: its data is held back
+ * until the final chunk and the trailer have been verified, because a consumer that streams the
+ * decoded bytes upstream with a Content-Length completes the upload with its last byte — a
+ * tampered or truncated last chunk must fail the request before that, never after.
  */
 export class AwsChunkedDecoder extends Transform {
   /** Trailers read (lower-case name → value), signature excluded; complete after 'end'. */
@@ -51,6 +55,8 @@ export class AwsChunkedDecoder extends Transform {
   private expectedSignature = '';
   private previousSignature: string;
   private sawBlankLine = false;
+  private holding = false;
+  private held: Buffer[] = [];
 
   constructor(options: AwsChunkedDecoderOptions = {}) {
     super();
@@ -84,8 +90,13 @@ export class AwsChunkedDecoder extends Transform {
         return;
       }
     }
-    if (this.state !== State.Done) callback(fail('SIGV4_CHUNK_TRUNCATED', 'body ended before the final chunk'));
-    else callback();
+    if (this.state !== State.Done) {
+      callback(fail('SIGV4_CHUNK_TRUNCATED', 'body ended before the final chunk'));
+      return;
+    }
+    for (const piece of this.held) this.push(piece);
+    this.held = [];
+    callback();
   }
 
   private consume(data: Buffer): void {
@@ -115,7 +126,8 @@ export class AwsChunkedDecoder extends Transform {
           const piece = take === n ? data : data.subarray(i, i + take);
           this.hash?.update(piece);
           this.trailerSection.update(piece);
-          this.push(piece);
+          if (this.holding) this.held.push(piece);
+          else this.push(piece);
           i += take;
           this.chunkLeft -= take;
           if (this.chunkLeft === 0) {
@@ -155,6 +167,7 @@ export class AwsChunkedDecoder extends Transform {
     if (size > 0) {
       this.chunkLeft = size;
       this.hash = this.signing === undefined ? undefined : createHash('sha256');
+      this.holding = this.signing !== undefined && this.decoded === this.expectedLength;
       this.state = State.Data;
       return;
     }
