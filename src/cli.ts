@@ -16,7 +16,9 @@ Commands:
   demo      run the proxy in front of an embedded local S3 that verifies every signature
   doctor    check credentials, identity, endpoint, clock, bucket region and a signed round trip
             (signet doctor [--bucket NAME] [--json] [serve flags…]; exit 0 only when all pass)
-  presign   print a presigned URL for s3://bucket/key, signed with serve's credentials
+  presign   print a presigned URL for s3://bucket/key (any method, multipart calls, signed
+            headers), signed with serve's credentials
+  presign-post  print the url and form fields of a browser upload (S3 POST policy) as JSON
   version   print the version
 
 Docs: README.md`;
@@ -53,6 +55,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     case 'presign': {
       const { presignCommand } = await import('./presign/command.js');
       return presignCommand(rest);
+    }
+    case 'presign-post': {
+      const { presignPostCommand } = await import('./presign/command.js');
+      return presignPostCommand(rest);
     }
     default:
       console.error(`signet: unknown command ${JSON.stringify(command)} (try: signet --help)`);
