@@ -9,3 +9,5 @@ export { PRESIGN_METHODS, PRESIGNABLE_OPERATIONS, normaliseHeaders, parsePresign
 export type { PresignMethod, PresignSpec } from './presign-spec.js';
 export { presignUrl } from './presign-url.js';
 export type { PresignUrlOptions, PresignedUrl } from './presign-url.js';
+export { MintedPolicies } from './minted-policies.js';
+export type { MintedPolicy } from './minted-policies.js';
