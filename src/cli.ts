@@ -80,6 +80,8 @@ export interface LaunchOptions {
   readonly fetchCredentials?: CredentialFetcher;
   /** Whatever else the process started, released when signet stops or fails to start. */
   readonly release?: () => Promise<void>;
+  /** The demo's upload page, served at /_signet/demo. */
+  readonly demoPage?: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     running = await startSignet(config, {
       logger, accessLog, version: version(),
       ...(options.fetchCredentials ? { fetchCredentials: options.fetchCredentials } : {}),
+      ...(options.demoPage !== undefined ? { demoPage: options.demoPage } : {}),
     });
   } catch (err) {
     await options.release?.();
