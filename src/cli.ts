@@ -16,7 +16,9 @@ Commands:
   demo      run the proxy in front of an embedded local S3 that verifies every signature
   doctor    check credentials, identity, endpoint, clock, bucket region and a signed round trip
             (signet doctor [--bucket NAME] [--json] [serve flags…]; exit 0 only when all pass)
-  presign   print a presigned URL for s3://bucket/key, signed with serve's credentials
+  presign   print a presigned URL for s3://bucket/key (any method, multipart calls, signed
+            headers), signed with serve's credentials
+  presign-post  print the url and form fields of a browser upload (S3 POST policy) as JSON
   version   print the version
 
 Docs: README.md`;
@@ -54,6 +56,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
       const { presignCommand } = await import('./presign/command.js');
       return presignCommand(rest);
     }
+    case 'presign-post': {
+      const { presignPostCommand } = await import('./presign/command.js');
+      return presignPostCommand(rest);
+    }
     default:
       console.error(`signet: unknown command ${JSON.stringify(command)} (try: signet --help)`);
       return 2;
@@ -74,6 +80,8 @@ export interface LaunchOptions {
   readonly fetchCredentials?: CredentialFetcher;
   /** Whatever else the process started, released when signet stops or fails to start. */
   readonly release?: () => Promise<void>;
+  /** The demo's upload page, served at /_signet/demo. */
+  readonly demoPage?: string;
 }
 
 /**
@@ -103,6 +111,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     running = await startSignet(config, {
       logger, accessLog, version: version(),
       ...(options.fetchCredentials ? { fetchCredentials: options.fetchCredentials } : {}),
+      ...(options.demoPage !== undefined ? { demoPage: options.demoPage } : {}),
     });
   } catch (err) {
     await options.release?.();

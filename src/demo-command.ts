@@ -1,5 +1,6 @@
 import { launch } from './cli.js';
 import { demoCredentials, staticKeys, startDemoS3 } from './demo/index.js';
+import { uploadPage } from './demo/upload-page.js';
 
 const DEMO_REGION = 'us-east-1';
 
@@ -16,7 +17,7 @@ export async function runDemo(argv: string[]): Promise<number | undefined> {
     // Only signet's own variables: the demo never reads real AWS credentials or regions.
     Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SIGNET_') && k !== 'SIGNET_UPSTREAM' && k !== 'SIGNET_REGION')),
     // The embedded S3 goes when signet goes (or never starts), or the process would never exit.
-    { fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }), release: () => s3.close() },
+    { fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }), release: () => s3.close(), demoPage: uploadPage('demo-bucket', 'uploads/') },
   );
   if (typeof running === 'number') return running;
   const base = running.proxy.url;
@@ -30,6 +31,8 @@ Metrics: ${running.admin?.url ?? '(admin off)'}/metrics
   curl -sS ${base}/demo-bucket/hello.txt                         # GET
   curl -sS '${base}/demo-bucket?list-type=2'                     # list objects (v2)
   curl -sS -X DELETE ${base}/demo-bucket/hello.txt               # DELETE
+
+Browser upload page (POST policy + presigned links): ${base}/_signet/demo
 
 Ctrl-C to stop.
 `);

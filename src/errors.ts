@@ -71,6 +71,12 @@ export const S3_ERRORS = {
   },
   BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
   GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
+  NoSuchEndpoint: { code: 'NotFound', status: 404, message: 'signet has no endpoint at this path.' },
+  MalformedPOSTRequest: {
+    code: 'MalformedPOSTRequest',
+    status: 400,
+    message: 'The body of your POST request is not well-formed multipart/form-data.',
+  },
   NotImplemented: {
     code: 'NotImplemented',
     status: 501,

@@ -6,7 +6,9 @@ import { authenticate } from './authenticate.js';
 import type { AuthPolicy } from './authenticate.js';
 import { DEFAULT_MAX_SKEW_MS } from './constants.js';
 import type { ServerState } from './context.js';
+import { applyCors } from './cors.js';
 import { DemoError } from './demo-error.js';
+import { isPostObject, postObject } from './post-object.js';
 import { planPayload } from './payload-plan.js';
 import { readBody } from './read-body.js';
 import { joinHeaders, requestInfo } from './request-info.js';
@@ -73,6 +75,7 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
       });
     }
     baseHeaders(res, ids, now());
+    if (applyCors(req, res)) return;
     if ((faults.resetNext ?? 0) > 0) {
       faults.resetNext = (faults.resetNext ?? 1) - 1;
       req.socket.destroy();
@@ -87,8 +90,14 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
     }
     try {
       const info = requestInfo(req);
-      const auth = await authenticate(info, policy);
       const address = resolveAddress(info);
+      // A browser form carries its own authentication: the signed policy in the form.
+      if (isPostObject(info.method, address.key, info.headers) && info.query.length === 0) {
+        await postObject({ req, res, state, keys: options.keys, bucketName: address.bucket, now: now() });
+        wire.read = true;
+        return;
+      }
+      const auth = await authenticate(info, policy);
       const objectWrite = isObjectWrite(info, address);
       const plan = planPayload(info.headers, auth.payloadHash, accept, objectWrite);
       const body = await readBody(req, plan, auth, { discard: state.discardBodies && objectWrite, hashWire: record }).finally(() => {

@@ -1,5 +1,13 @@
-export { presignCommand, runPresign, PRESIGN_USAGE } from './command.js';
+export { presignCommand, presignPostCommand, runPresign, runPresignPost, PRESIGN_POST_USAGE, PRESIGN_USAGE } from './command.js';
 export type { PresignIo } from './command.js';
+export { capExpiry } from './cap-expiry.js';
+export type { CappedExpiry } from './cap-expiry.js';
 export { parseS3Url } from './parse-s3-url.js';
+export { mintPostPolicy, CHECKSUM_ALGORITHMS, MAX_POST_SIZE, SUCCESS_STATUSES } from './post-policy.js';
+export type { PolicyCondition, PolicyDocument, PostChecksumAlgorithm, PostPolicy, PostPolicyOptions, PostPolicyRequest } from './post-policy.js';
+export { PRESIGN_METHODS, PRESIGNABLE_OPERATIONS, normaliseHeaders, parsePresignMethod, presignOperation } from './presign-spec.js';
+export type { PresignMethod, PresignSpec } from './presign-spec.js';
 export { presignUrl } from './presign-url.js';
-export type { PresignMethod, PresignUrlOptions, PresignedUrl } from './presign-url.js';
+export type { PresignUrlOptions, PresignedUrl } from './presign-url.js';
+export { MintedPolicies } from './minted-policies.js';
+export type { MintedPolicy } from './minted-policies.js';

@@ -33,6 +33,8 @@ export interface PipelineSettings {
   readonly observer?: PipelineObserver;
   /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
   readonly admit?: (ctx: RequestContext) => void;
+  /** Requests answered or relayed without signing: /_signet/ endpoints, browser form uploads (side-routes.ts). */
+  readonly sideRoute?: (ctx: RequestContext) => ((ctx: RequestContext) => Promise<void>) | null;
 }
 
 // Request ids look like S3's (16 upper-case hex chars): a random per-process prefix and a
@@ -68,6 +70,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.queryString = target.queryString;
     ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
     if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
+    const side = s.sideRoute?.(ctx) ?? null;
+    if (side !== null) return await side(ctx);
     // admit: client auth and policy come first, and the credentials must be there before the
     // client is invited to send its body (Expect: 100-continue).
     s.admit?.(ctx);

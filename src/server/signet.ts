@@ -7,6 +7,10 @@ import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestOb
 import type { AccessLog, Metrics } from '../observability/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
+import { postObjectRelay } from '../proxy/post-object-relay.js';
+import { sideRoutes } from '../proxy/side-routes.js';
+import { signetEndpoint } from '../proxy/signet-endpoint.js';
+import { MintedPolicies } from '../presign/minted-policies.js';
 import type { PipelineObserver, PipelineSettings } from '../proxy/pipeline.js';
 import { ClockSkew } from '../s3/clock-skew.js';
 import type { Upstream } from '../s3/endpoint.js';
@@ -29,6 +33,8 @@ export interface SignetDeps {
   /** Overrides the AWS credential chain (the demo hands in its generated keys). */
   readonly fetchCredentials?: CredentialFetcher;
   readonly version?: string;
+  /** HTML served at /_signet/demo on the proxy listener (signet demo's upload page). */
+  readonly demoPage?: string;
 }
 
 export interface RunningSignet {
@@ -135,12 +141,25 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const dispatcher = createUpstreamAgent(config);
   const retryReason = labelCache(metrics.retries);
   const mismatchLogAt = { last: 0 };
+  // Browser uploads and presigned links are minted and relayed under the same identity and rules.
+  const minted = new MintedPolicies();
+  const side = sideRoutes(
+    signetEndpoint({
+      credentials, upstream: config.upstream, addressing: config.addressing, region: config.region, service: config.service,
+      now: () => clock.now(), admit, minted, logger, demoPage: deps.demoPage,
+    }),
+    postObjectRelay({
+      dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
+      addressing: config.addressing, regions, minted: admit === undefined ? null : minted, logger,
+    }),
+  );
   const settings: PipelineSettings = {
     logger,
     accessLog: deps.accessLog ?? accessLogVia(logger),
     observer: pipelineObserver(metrics),
     virtualHostSuffixes: config.virtualHostSuffixes,
     ...(admit === undefined ? {} : { admit }),
+    sideRoute: side,
     payload: {
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
       chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,

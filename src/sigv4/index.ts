@@ -15,3 +15,4 @@ export { clearSigningKeyCache, deriveSigningKey, signingKey } from './signing-ke
 export { stringToSign } from './string-to-sign.js';
 export type { Credentials, SignableRequest, SigningScope } from './types.js';
 export { uriEncode, uriEncodePath } from './uri-encode.js';
+export { postPolicySignature } from './post-policy-signature.js';

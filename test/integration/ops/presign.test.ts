@@ -56,7 +56,9 @@ describe('signet presign', () => {
   const bad: Array<[string, string[], RegExp]> = [
     ['a missing URL', [], /no s3:\/\/bucket\/key given/],
     ['an http URL', ['http://bucket/key'], /expected s3:\/\/bucket\/key/],
-    ['a method other than GET or PUT', ['--method', 'DELETE', 's3://b-1/k'], /--method: "DELETE" is not GET or PUT/],
+    ['a method signet does not presign', ['--method', 'PATCH', 's3://b-1/k'], /--method: "PATCH" is not one of GET, PUT, HEAD, DELETE, POST/],
+    ['a call signet does not presign', ['--method', 'PUT', '--query', 'acl=', 's3://b-1/k'], /cannot be presigned/],
+    ['a header signet owns', ['--header', 'x-amz-date: 1', 's3://b-1/k'], /set by signet/],
     ['an unparsable expiry', ['--expires', 'soon', 's3://b-1/k'], /--expires: "soon"/],
     ['a PUT without a key', ['--method', 'PUT', 's3://b-1'], /PUT needs an object key/],
     ['an unknown serve flag', ['--regoin', 'x', 's3://b-1/k'], /--regoin/],

@@ -1,0 +1,161 @@
+import type { Logger } from 'pino';
+import { parseDuration, parseSize } from '../config/units.js';
+import { SignetError } from '../errors.js';
+import { mintPostPolicy } from '../presign/post-policy.js';
+import type { PostChecksumAlgorithm, PostPolicyRequest } from '../presign/post-policy.js';
+import type { MintedPolicies } from '../presign/minted-policies.js';
+import { parsePresignMethod } from '../presign/presign-spec.js';
+import { presignUrl } from '../presign/presign-url.js';
+import type { Addressing, Upstream } from '../s3/endpoint.js';
+import type { Credentials } from '../sigv4/types.js';
+import type { RequestContext } from './context.js';
+import { endpointParams, isLoopback, record, requiredText, text } from './endpoint-request.js';
+import type { EndpointParams } from './endpoint-request.js';
+
+/** The path prefix no bucket can have (S3 bucket names never start with '_'). */
+export const RESERVED_BUCKET = '_signet';
+const DEFAULT_EXPIRES_SECONDS = 3600;
+/** Parameters of /_signet/presign that are not signed query parameters of the URL. */
+const PRESIGN_OWN = new Set(['method', 'bucket', 'key', 'expires', 'header', 'headers', 'query']);
+
+export interface EndpointSettings {
+  readonly credentials: { current(): Credentials };
+  readonly upstream: Upstream;
+  readonly addressing: Addressing;
+  readonly region: string;
+  readonly service: string;
+  /** The signing clock (local time corrected by what S3 said), as forward uses. */
+  readonly now: () => Date;
+  /** Gateway mode: the inbound verification; the endpoint then requires a signed client. */
+  readonly admit?: ((ctx: RequestContext) => void) | undefined;
+  readonly minted: MintedPolicies;
+  readonly logger: Logger;
+  /** HTML served at /_signet/demo (signet demo only). */
+  readonly demoPage?: string | undefined;
+}
+
+function bad(message: string): never {
+  throw new SignetError('InvalidArgument', message, message);
+}
+
+function expires(p: EndpointParams): number {
+  const v = text(p, 'expires');
+  if (v === undefined) return DEFAULT_EXPIRES_SECONDS;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 1000) bad(`expires: ${JSON.stringify(v)} is not a duration of at least 1s (900, 15m, 1h)`);
+  return Math.floor(ms / 1000);
+}
+
+function size(p: EndpointParams, name: string): number | undefined {
+  const v = text(p, name);
+  if (v === undefined) return undefined;
+  const n = parseSize(v);
+  if (n === undefined) bad(`${name}: ${JSON.stringify(v)} is not a size (1048576, 10MiB)`);
+  return n;
+}
+
+/** The access key id a verified client signed with (header, presigned query or SigV2). */
+export function clientKeyId(ctx: RequestContext): string {
+  const auth = ctx.req.headers.authorization ?? '';
+  const v4 = /Credential=([^/,\s]+)\//.exec(auth);
+  if (v4 !== null) return v4[1]!;
+  const v2 = /^AWS ([^:\s]+):/.exec(auth);
+  if (v2 !== null) return v2[1]!;
+  const url = ctx.req.url ?? '';
+  const q = /[?&](?:X-Amz-Credential=([^%/&]+)(?:%2F|\/)|AWSAccessKeyId=([^&]+))/i.exec(url);
+  return q === null ? 'unknown' : decodeURIComponent(q[1] ?? q[2] ?? 'unknown');
+}
+
+/**
+ * Who may mint: in gateway mode a client signed with an inbound key (the same verification as any
+ * proxied call); in sidecar mode only loopback, where the app beside signet is already trusted
+ * with everything signet signs.
+ */
+function authorise(ctx: RequestContext, s: EndpointSettings): string {
+  if (s.admit !== undefined) {
+    s.admit(ctx);
+    return clientKeyId(ctx);
+  }
+  if (!isLoopback(ctx.req.socket.remoteAddress)) throw new SignetError('AccessDenied', 'endpoint: not loopback and no inbound keys');
+  return 'loopback';
+}
+
+function presignAnswer(p: EndpointParams, s: EndpointSettings): unknown {
+  const query: Array<[string, string]> = Object.entries(record(p, 'query', '='));
+  // GET form: the URL's own query parameters (uploadId, partNumber, response-*…) ride along flat.
+  for (const [name, value] of Object.entries(p)) {
+    if (PRESIGN_OWN.has(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v !== 'string' && typeof v !== 'number') bad(`${name} must be a string`);
+      query.push([name, String(v)]);
+    }
+  }
+  const r = presignUrl({
+    method: parsePresignMethod(text(p, 'method') ?? 'GET'), bucket: requiredText(p, 'bucket'), key: text(p, 'key') ?? '',
+    query, headers: { ...record(p, 'header', ':'), ...record(p, 'headers', ':') }, upstream: s.upstream, addressing: s.addressing,
+    region: s.region, service: s.service, credentials: s.credentials.current(), now: s.now(), expiresSeconds: expires(p),
+  });
+  return { url: r.url, method: r.method, headers: r.headers, expiresSeconds: r.expiresSeconds, expiresAt: r.expiresAt };
+}
+
+function postRequest(p: EndpointParams): PostPolicyRequest {
+  const key = text(p, 'key');
+  const prefix = text(p, 'prefix');
+  if ((key === undefined) === (prefix === undefined)) bad('name exactly one of key (one object) or prefix (any key under it)');
+  const opt = <K extends keyof PostPolicyRequest>(k: K, v: PostPolicyRequest[K] | undefined): Partial<PostPolicyRequest> => (v === undefined ? {} : { [k]: v });
+  const metadata = record(p, 'metadata', ':');
+  return {
+    bucket: requiredText(p, 'bucket'), key: key ?? prefix ?? '', prefix: prefix !== undefined, expiresSeconds: expires(p),
+    ...opt('minSize', size(p, 'minSize')), ...opt('maxSize', size(p, 'maxSize')),
+    ...opt('contentTypePrefix', text(p, 'contentType')), ...opt('acl', text(p, 'acl')),
+    ...opt('successActionStatus', text(p, 'successActionStatus') as PostPolicyRequest['successActionStatus']),
+    ...opt('successActionRedirect', text(p, 'successActionRedirect')),
+    ...opt('checksumAlgorithm', text(p, 'checksumAlgorithm')?.toUpperCase() as PostChecksumAlgorithm | undefined),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+  };
+}
+
+function postAnswer(p: EndpointParams, s: EndpointSettings, client: string): unknown {
+  const policy = mintPostPolicy({
+    ...postRequest(p), upstream: s.upstream, addressing: s.addressing, region: s.region, service: s.service,
+    credentials: s.credentials.current(), now: s.now(),
+  });
+  s.minted.record(policy.fields['policy']!, policy.fields['x-amz-signature']!, { client, expiresAt: Date.parse(policy.expiresAt) }, Date.now());
+  return { url: policy.url, fields: policy.fields, expiresAt: policy.expiresAt };
+}
+
+function sendJson(ctx: RequestContext, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  // The answer carries a session token and signatures: never cached anywhere on the way.
+  ctx.res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length), 'cache-control': 'no-store', 'x-amz-request-id': ctx.id });
+  ctx.res.end(body);
+  ctx.status = status;
+  ctx.bytesOut = body.length;
+}
+
+/**
+ * signet's own calls on the proxy listener, under /_signet/: `presign` (a presigned URL for any
+ * call signet presigns) and `presign-post` (the url and fields of a browser upload), GET with
+ * query parameters or POST with a JSON object; `demo` serves the demo page when there is one.
+ */
+export function signetEndpoint(s: EndpointSettings): (ctx: RequestContext) => Promise<void> {
+  return async (ctx) => {
+    ctx.operation = 'Other';
+    const route = ctx.key;
+    if (route === 'demo' && s.demoPage !== undefined && ctx.method === 'GET') {
+      const body = Buffer.from(s.demoPage, 'utf8');
+      ctx.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' });
+      ctx.res.end(body);
+      ctx.status = 200;
+      ctx.bytesOut = body.length;
+      return;
+    }
+    if (route !== 'presign' && route !== 'presign-post') throw new SignetError('NoSuchEndpoint', `no endpoint /${RESERVED_BUCKET}/${route.slice(0, 32)}`);
+    const client = authorise(ctx, s);
+    if (ctx.req.headers.expect?.toLowerCase() === '100-continue') ctx.res.writeContinue();
+    const params = await endpointParams(ctx.req, ctx.query, s.admit !== undefined);
+    const answer = route === 'presign' ? presignAnswer(params, s) : postAnswer(params, s, client);
+    s.logger.info({ reqId: ctx.id, endpoint: route, client, bucket: params['bucket'], method: params['method'] ?? (route === 'presign' ? 'GET' : 'POST') }, 'minted');
+    sendJson(ctx, 200, answer);
+  };
+}
