@@ -126,7 +126,8 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
       await dispatch({ req, res, info, state, bucketName: address.bucket, key: address.key, body, now: now() });
     } catch (err) {
       const failure = err instanceof DemoError ? err : internalError();
-      if (!(err instanceof DemoError)) console.error('demo-s3 internal error:', err);
+      // A client that hung up mid-body (signet cancelling a part) is not a server fault.
+      if (!(err instanceof DemoError) && !req.destroyed) console.error('demo-s3 internal error:', err);
       errorCode = failure.code;
       await drain(req, wire, record);
       if (res.headersSent || res.destroyed) {
