@@ -36,6 +36,7 @@ export const S3_ERRORS = {
     status: 400,
     message: 'The aws-chunked request body is malformed.',
   },
+  InvalidDigest: { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified was invalid.' },
   BadDigest: { code: 'BadDigest', status: 400, message: 'The checksum you specified did not match what we received.' },
   XAmzContentSHA256Mismatch: {
     code: 'XAmzContentSHA256Mismatch',

@@ -1,11 +1,12 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
-import type { ADDRESSING_MODES, LOG_LEVELS, PAYLOAD_MODES } from './settings.js';
+import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES } from './settings.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AddressingMode = (typeof ADDRESSING_MODES)[number];
 export type PayloadMode = (typeof PAYLOAD_MODES)[number];
+export type MultipartMode = (typeof MULTIPART_MODES)[number];
 
 export interface Config {
   readonly listen: ListenAddress;
@@ -28,6 +29,11 @@ export interface Config {
   readonly spoolMemory: number;
   readonly maxSpool: number;
   readonly chunkSize: number;
+  readonly multipart: MultipartMode;
+  /** Known-length PutObjects above this many bytes go multipart. */
+  readonly multipartThreshold: number;
+  readonly partSize: number;
+  readonly multipartConcurrency: number;
   readonly profile: string | undefined;
   readonly roleArn: string | undefined;
   readonly externalId: string | undefined;

@@ -81,6 +81,7 @@ function setting(flag: string, kind: SettingKind, help: string, extra: Extra = {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const ADDRESSING_MODES = ['path', 'virtual', 'auto'] as const;
 export const PAYLOAD_MODES = ['auto', 'signed', 'streaming', 'unsigned', 'unsigned-trailer'] as const;
+export const MULTIPART_MODES = ['auto', 'off'] as const;
 
 export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('listen', 'address', 'Address of the proxy listener.', { default: '127.0.0.1:8080' }),
@@ -122,6 +123,23 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: '64KiB',
     min: '8KiB',
     max: '64MiB',
+  }),
+  setting('multipart', 'enum', 'PutObjects of unknown length or over --multipart-threshold become streamed multipart uploads (auto), or are spooled / sent whole as before (off).', {
+    default: 'auto',
+    choices: MULTIPART_MODES,
+  }),
+  setting('multipart-threshold', 'size', 'Known-length PutObjects larger than this go multipart (S3 refuses a single PUT over 5GiB).', {
+    default: '5GiB',
+  }),
+  setting('part-size', 'size', 'Multipart part size; grown for large known lengths, doubled every 1000 parts for unknown ones, so 10000 parts reach 5TiB.', {
+    default: '8MiB',
+    min: '8MiB',
+    max: '5GiB',
+  }),
+  setting('multipart-concurrency', 'int', 'Parts of one upload sent at a time; memory per upload is part size x (this + 1).', {
+    default: '4',
+    min: '1',
+    max: '64',
   }),
   setting('profile', 'string', 'Shared config/credentials profile.', {
     fallbackEnv: ['AWS_PROFILE'],

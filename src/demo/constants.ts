@@ -37,6 +37,11 @@ export const RESPONSE_OVERRIDES: ReadonlyArray<readonly [string, string]> = [
 export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3's largest single PutObject (and part): 5 GiB. */
+export const MAX_PUT_OBJECT_SIZE = 5 * 1024 * 1024 * 1024;
+export const SSE_C_ALGORITHM = 'x-amz-server-side-encryption-customer-algorithm';
+export const SSE_C_KEY = 'x-amz-server-side-encryption-customer-key';
+export const SSE_C_KEY_MD5 = 'x-amz-server-side-encryption-customer-key-md5';
 export const MAX_KEYS = 1000;
 /** Longest aws-chunked header or trailer line accepted; real lines are < 200 bytes. */
 export const MAX_CHUNK_LINE = 4096;

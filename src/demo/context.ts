@@ -10,6 +10,7 @@ export interface ServerState {
   buckets: Map<string, StoredBucket>;
   autoCreateBuckets: boolean;
   discardBodies: boolean;
+  maxPutObjectSize: number;
 }
 
 /** One authenticated request whose body has been read and verified. */

@@ -4,5 +4,5 @@ export type { StaticCredential, StaticKeyStore } from './keys.js';
 export { objectBytes } from './store.js';
 export type { StoredBucket, StoredObject, MultipartUpload, UploadPart } from './store.js';
 export type {
-  AcceptedPayloads, CannedResponse, DemoFaults, DemoS3, DemoS3Options, KeyEntry, KeyStore, RecordedRequest,
+  AcceptedPayloads, CannedResponse, DemoFaults, FaultRule, FaultTarget, DemoS3, DemoS3Options, KeyEntry, KeyStore, RecordedRequest,
 } from './types.js';

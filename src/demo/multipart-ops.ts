@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { COPY_SOURCE_RANGE, MIN_PART_SIZE } from './constants.js';
+import { COPY_SOURCE_RANGE, MIN_PART_SIZE, SSE_C_ALGORITHM, SSE_C_KEY, SSE_C_KEY_MD5, STORAGE_CLASS } from './constants.js';
+import { evaluateWriteConditions } from './conditions.js';
 import { bucketForWrite } from './bucket-ops.js';
 import { bodyText, isoDate, requireBucket } from './context.js';
 import type { OpContext } from './context.js';
-import { DemoError, invalidArgument, noSuchUpload } from './demo-error.js';
+import { DemoError, invalidArgument, invalidRequest, noSuchUpload } from './demo-error.js';
 import { copySource } from './object-ops.js';
 import { storableHeaders } from './object-headers.js';
 import { parseRange } from './range.js';
@@ -27,16 +28,57 @@ function partNumber(ctx: OpContext): number {
   return n;
 }
 
+/**
+ * The SSE-C key a request names, checked as S3 does: AES256, a 256-bit key, and its MD5 given
+ * right. undefined when the request names none.
+ */
+function sseCustomerKey(headers: Record<string, string>): { algorithm: string; keyMd5: string } | undefined {
+  const algorithm = headers[SSE_C_ALGORITHM];
+  const key = headers[SSE_C_KEY];
+  const keyMd5 = headers[SSE_C_KEY_MD5];
+  if (algorithm === undefined && key === undefined && keyMd5 === undefined) return undefined;
+  if (algorithm !== 'AES256') throw invalidArgument('The encryption method specified is not supported', SSE_C_ALGORITHM, algorithm ?? '');
+  const raw = Buffer.from(key ?? '', 'base64');
+  if (raw.length !== 32) throw invalidArgument('The secret key was invalid for the specified algorithm.', SSE_C_KEY, '');
+  if (createHash('md5').update(raw).digest('base64') !== keyMd5) {
+    throw invalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.', SSE_C_KEY_MD5, '');
+  }
+  return { algorithm, keyMd5 };
+}
+
 export function createMultipartUpload(ctx: OpContext): void {
   const bucket = bucketForWrite(ctx);
   const uploadId = randomBytes(24).toString('base64url');
-  bucket.uploads.set(uploadId, { uploadId, key: ctx.key, initiated: ctx.now, headers: storableHeaders(ctx.info.headers), parts: new Map() });
+  const mpu: MultipartUpload = { uploadId, key: ctx.key, initiated: ctx.now, headers: storableHeaders(ctx.info.headers), parts: new Map() };
+  const sseC = sseCustomerKey(ctx.info.headers);
+  if (sseC !== undefined) mpu.sseC = sseC;
+  bucket.uploads.set(uploadId, mpu);
   sendXml(ctx.res, 200, s3Document('InitiateMultipartUploadResult', [['Bucket', bucket.name], ['Key', ctx.key], ['UploadId', uploadId]]));
+}
+
+/** A part of an SSE-C upload must name the upload's key; a part of any other upload must name none. */
+function checkPartEncryption(mpu: MultipartUpload, headers: Record<string, string>): void {
+  const given = sseCustomerKey(headers);
+  if (mpu.sseC === undefined) {
+    if (given !== undefined) invalidRequestThrow('The multipart upload initiate did not request encryption, but this part request names an encryption key.');
+    return;
+  }
+  if (given === undefined) {
+    invalidRequestThrow('The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.');
+  }
+  if (given.keyMd5 !== mpu.sseC.keyMd5) {
+    invalidRequestThrow('The provided encryption parameters did not match the ones used originally.');
+  }
+}
+
+function invalidRequestThrow(message: string): never {
+  throw invalidRequest(message);
 }
 
 export function uploadPart(ctx: OpContext): void {
   const mpu = upload(ctx);
   const n = partNumber(ctx);
+  checkPartEncryption(mpu, ctx.info.headers);
   const { body } = ctx;
   mpu.parts.set(n, { partNumber: n, parts: body.parts, size: body.size, etag: quotedMd5(body.md5), lastModified: ctx.now });
   sendEmpty(ctx.res, 200, { etag: quotedMd5(body.md5) });
@@ -62,6 +104,8 @@ const malformedXml = (): DemoError => new DemoError(400, 'MalformedXML', 'The XM
 export function completeMultipartUpload(ctx: OpContext): void {
   const bucket = requireBucket(ctx);
   const mpu = upload(ctx);
+  // S3 checks If-None-Match / If-Match on Complete (conditional writes), against the key's object now.
+  evaluateWriteConditions(ctx.info.headers, bucket.objects.get(ctx.key));
   const xml = bodyText(ctx);
   const listed = allTags(xml, 'Part');
   if (firstTag(xml, 'CompleteMultipartUpload') === undefined || listed.length === 0) throw malformedXml();
@@ -112,5 +156,20 @@ export function listParts(ctx: OpContext): void {
     ['Bucket', ctx.bucketName], ['Key', ctx.key], ['UploadId', mpu.uploadId],
     ['PartNumberMarker', 0], ['MaxParts', 1000], ['IsTruncated', false],
     ['Part', { each: parts.map((p): XmlNode => [['PartNumber', p.partNumber], ['LastModified', isoDate(p.lastModified)], ['ETag', p.etag], ['Size', p.size]]) }],
+  ]));
+}
+
+/** ListMultipartUploads: the uploads begun and neither completed nor aborted (optionally under a prefix). */
+export function listMultipartUploads(ctx: OpContext): void {
+  const bucket = requireBucket(ctx);
+  const prefix = ctx.info.params.get('prefix') ?? '';
+  const uploads = [...bucket.uploads.values()]
+    .filter((u) => u.key.startsWith(prefix))
+    .sort((a, b) => (a.key === b.key ? a.initiated - b.initiated : a.key < b.key ? -1 : 1));
+  sendXml(ctx.res, 200, s3Document('ListMultipartUploadsResult', [
+    ['Bucket', bucket.name], ['KeyMarker', ''], ['UploadIdMarker', ''], ['Prefix', prefix], ['MaxUploads', 1000], ['IsTruncated', false],
+    ['Upload', { each: uploads.map((u): XmlNode => [
+      ['Key', u.key], ['UploadId', u.uploadId], ['Initiated', isoDate(u.initiated)], ['StorageClass', u.headers[STORAGE_CLASS] ?? 'STANDARD'],
+    ]) }],
   ]));
 }

@@ -1,5 +1,7 @@
 import { HOST } from '../sigv4/constants.js';
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart, uploadPartCopy } from './multipart-ops.js';
+import {
+  abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart, uploadPartCopy,
+} from './multipart-ops.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-ops.js';
 import { COPY_SOURCE } from './constants.js';
 import type { OpContext } from './context.js';
@@ -58,7 +60,7 @@ export function isObjectWrite(info: RequestInfo, address: Address): boolean {
 export function dispatch(ctx: OpContext): void | Promise<void> {
   const { method, params } = ctx.info;
   for (const name of params.keys()) {
-    if (UNSUPPORTED.has(name) || (name === 'uploads' && method === 'GET')) {
+    if (UNSUPPORTED.has(name)) {
       throw new DemoError(501, 'NotImplemented', `The ${name} sub-resource is not implemented by this server.`);
     }
   }
@@ -74,6 +76,7 @@ export function dispatch(ctx: OpContext): void | Promise<void> {
       case 'POST': if (params.has('delete')) return deleteObjects(ctx); throw notAllowed();
       case 'GET':
         if (params.has('location')) return getBucketLocation(ctx);
+        if (params.has('uploads')) return listMultipartUploads(ctx);
         return params.get('list-type') === '2' ? listObjectsV2(ctx) : listObjectsV1(ctx);
       default: throw notAllowed();
     }

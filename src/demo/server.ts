@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticate } from './authenticate.js';
 import type { AuthPolicy } from './authenticate.js';
-import { DEFAULT_MAX_SKEW_MS } from './constants.js';
+import { DEFAULT_MAX_SKEW_MS, MAX_PUT_OBJECT_SIZE } from './constants.js';
 import type { ServerState } from './context.js';
 import { applyCors } from './cors.js';
 import { DemoError } from './demo-error.js';
@@ -15,7 +15,7 @@ import { joinHeaders, requestInfo } from './request-info.js';
 import { baseHeaders, internalError, newIds, sendError, sendXml } from './respond.js';
 import type { ResponseIds } from './respond.js';
 import { dispatch, isObjectWrite, resolveAddress } from './route.js';
-import type { CannedResponse, DemoS3, DemoS3Options, RecordedRequest } from './types.js';
+import type { CannedResponse, DemoFaults, DemoS3, DemoS3Options, FaultRule, RecordedRequest } from './types.js';
 import { errorDocument } from './xml.js';
 
 interface Wire {
@@ -45,6 +45,26 @@ function sendCanned(res: ServerResponse, canned: CannedResponse, ids: ResponseId
   sendXml(res, canned.status, body, canned.headers ?? {});
 }
 
+/** S3 refuses a single PutObject over 5 GiB before reading it; multipart is the way past. */
+function refuseTooLarge(size: number, limit: number): void {
+  if (size > limit) {
+    throw new DemoError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', [['ProposedSize', size], ['MaxSizeAllowed', limit]]);
+  }
+}
+
+/** The first rule that catches this request (and counts it), or undefined. */
+function matchRule(faults: DemoFaults, req: IncomingMessage): FaultRule | undefined {
+  const rules = faults.rules;
+  if (rules === undefined || rules.length === 0) return undefined;
+  const target = { method: req.method ?? '', rawPath: req.url ?? '', headers: joinHeaders(req.rawHeaders) };
+  for (const rule of rules) {
+    if ((rule.hits ?? 0) >= (rule.times ?? Infinity) || !rule.match(target)) continue;
+    rule.hits = (rule.hits ?? 0) + 1;
+    return rule;
+  }
+  return undefined;
+}
+
 /** The embedded S3 server: strict SigV4 checks, in-memory objects. See README.md in this folder. */
 export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
   const now = options.now ?? Date.now;
@@ -56,6 +76,7 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
     buckets: new Map(),
     autoCreateBuckets: options.autoCreateBuckets ?? true,
     discardBodies: options.discardBodies ?? false,
+    maxPutObjectSize: options.maxPutObjectSize ?? MAX_PUT_OBJECT_SIZE,
   };
   const faults = options.faults ?? {};
   const requests: RecordedRequest[] = [];
@@ -81,7 +102,12 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
       req.socket.destroy();
       return;
     }
-    const canned = faults.nextResponses?.shift();
+    const rule = matchRule(faults, req);
+    if (rule?.reset === true) {
+      req.socket.destroy();
+      return;
+    }
+    const canned = rule?.response ?? faults.nextResponses?.shift();
     if (canned !== undefined) {
       await drain(req, wire, record);
       errorCode = canned.code;
@@ -100,6 +126,7 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
       const auth = await authenticate(info, policy);
       const objectWrite = isObjectWrite(info, address);
       const plan = planPayload(info.headers, auth.payloadHash, accept, objectWrite);
+      if (objectWrite && !info.params.has('uploadId')) refuseTooLarge(plan.decodedLength ?? Number(info.headers['content-length'] ?? 0), state.maxPutObjectSize);
       const body = await readBody(req, plan, auth, { discard: state.discardBodies && objectWrite, hashWire: record }).finally(() => {
         wire.read = true;
       });
@@ -108,7 +135,8 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
       await dispatch({ req, res, info, state, bucketName: address.bucket, key: address.key, body, now: now() });
     } catch (err) {
       const failure = err instanceof DemoError ? err : internalError();
-      if (!(err instanceof DemoError)) console.error('demo-s3 internal error:', err);
+      // A client that hung up mid-body (signet cancelling a part) is not a server fault.
+      if (!(err instanceof DemoError) && !req.destroyed) console.error('demo-s3 internal error:', err);
       errorCode = failure.code;
       await drain(req, wire, record);
       if (res.headersSent || res.destroyed) {

@@ -28,6 +28,8 @@ export interface MultipartUpload {
   initiated: number;
   headers: Record<string, string>;
   parts: Map<number, UploadPart>;
+  /** SSE-C the upload was created with: every part must carry the same key. */
+  sseC?: { algorithm: string; keyMd5: string };
 }
 
 export interface StoredBucket {

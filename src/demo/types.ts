@@ -20,8 +20,32 @@ export interface CannedResponse {
   body?: string;
 }
 
+/** What a fault rule sees of a request before it is handled. */
+export interface FaultTarget {
+  method: string;
+  /** Request-line target exactly as received. */
+  rawPath: string;
+  /** Lower-case names; repeated headers joined with ','. */
+  headers: Record<string, string>;
+}
+
+/**
+ * A targeted fault: every request `match` accepts, up to `times` of them (default: all), is
+ * answered with `response`, or has its socket destroyed when `reset` is set.
+ */
+export interface FaultRule {
+  match: (target: FaultTarget) => boolean;
+  times?: number;
+  response?: CannedResponse;
+  reset?: boolean;
+  /** How many requests this rule has caught so far. */
+  hits?: number;
+}
+
 /** Fault injection, consumed before any normal handling. Mutable at runtime through `DemoS3.faults`. */
 export interface DemoFaults {
+  /** Targeted faults, checked first, in order. */
+  rules?: FaultRule[];
   /** Canned answers, one shifted off per request. */
   nextResponses?: CannedResponse[];
   /** Destroy the socket of the next N requests without answering. */
@@ -49,6 +73,12 @@ export interface DemoS3Options {
   /** Verify bodies, then keep only size and ETag (benchmarks with large uploads). */
   discardBodies?: boolean;
   faults?: DemoFaults;
+  /**
+   * Largest PutObject body accepted (S3: 5 GiB); a larger Content-Length is refused with 400
+   * EntityTooLarge before the body is read, so tests can show the rule with small sizes. Parts
+   * are not limited by it.
+   */
+  maxPutObjectSize?: number;
 }
 
 export interface RecordedRequest {

@@ -70,6 +70,33 @@ function defineMetrics(registry: Registry) {
       registers,
     }),
     spoolBytes: new Gauge({ name: 'signet_spool_bytes', help: 'Bytes held in spools (memory and temp files) now.', registers }),
+    multipartStarted: new Counter({
+      name: 'signet_multipart_uploads_started_total',
+      help: 'PutObjects converted to multipart uploads (CreateMultipartUpload answered).',
+      registers,
+    }),
+    multipartCompleted: new Counter({
+      name: 'signet_multipart_uploads_completed_total',
+      help: 'Converted multipart uploads completed.',
+      registers,
+    }),
+    multipartAborted: new Counter({
+      name: 'signet_multipart_uploads_aborted_total',
+      help: 'Converted multipart uploads aborted, by reason (client-gone, part-failed, digest-mismatch, complete-failed, too-large, shutdown, error).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    multipartAbortFailures: new Counter({
+      name: 'signet_multipart_abort_failures_total',
+      help: 'AbortMultipartUpload calls that failed: uploads that may hold parts until a lifecycle rule removes them.',
+      registers,
+    }),
+    multipartParts: new Counter({ name: 'signet_multipart_parts_total', help: 'Parts uploaded by converted multipart uploads.', registers }),
+    multipartPartRetries: new Counter({
+      name: 'signet_multipart_part_retries_total',
+      help: 'UploadPart attempts repeated after a retryable failure.',
+      registers,
+    }),
     upstreamErrors: new Counter({
       name: 'signet_upstream_errors_total',
       help: 'Upstream failures without a response, by error code (UND_ERR_CONNECT_TIMEOUT…).',

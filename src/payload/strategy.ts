@@ -12,7 +12,8 @@ export type Strategy =
   | 'streaming-signed' // aws-chunked STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER], chunk signing on the fly
   | 'unsigned' // UNSIGNED-PAYLOAD, streamed
   | 'unsigned-trailer' // aws-chunked STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer
-  | 'chunked-passthrough'; // the client's STREAMING-UNSIGNED-PAYLOAD-TRAILER body, byte for byte
+  | 'chunked-passthrough' // the client's STREAMING-UNSIGNED-PAYLOAD-TRAILER body, byte for byte
+  | 'multipart'; // unknown length or over --multipart-threshold: converted to a multipart upload (src/multipart)
 
 export interface StrategyInput {
   /** Decoded body length (x-amz-decoded-content-length for aws-chunked clients), -1 when unknown. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { MultipartHook } from '../multipart/index.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
@@ -35,6 +36,8 @@ export interface PipelineSettings {
   readonly admit?: (ctx: RequestContext) => void;
   /** Requests answered or relayed without signing: /_signet/ endpoints, browser form uploads (side-routes.ts). */
   readonly sideRoute?: (ctx: RequestContext) => ((ctx: RequestContext) => Promise<void>) | null;
+  /** Multipart conversion of unknown-length and over-threshold PutObjects (src/multipart). */
+  readonly multipart?: MultipartHook;
 }
 
 // Request ids look like S3's (16 upper-case hex chars): a random per-process prefix and a
@@ -76,6 +79,11 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     // client is invited to send its body (Expect: 100-continue).
     s.admit?.(ctx);
     s.forward.credentials.current();
+    // Unknown length or over --multipart-threshold: the multipart module reads, sends and answers.
+    if (s.multipart?.applies(ctx, inbound) === true) {
+      await s.multipart.upload(ctx, inbound);
+      return;
+    }
     if (inbound.expectContinue) res.writeContinue();
     // payload
     payload = await preparePayload(req, {

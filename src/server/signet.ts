@@ -5,6 +5,8 @@ import { CredentialCache, createCredentialChain } from '../credentials/index.js'
 import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver } from '../observability/index.js';
 import type { AccessLog, Metrics } from '../observability/index.js';
+import { MultipartService } from '../multipart/index.js';
+import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import { postObjectRelay } from '../proxy/post-object-relay.js';
@@ -88,6 +90,21 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
     },
   };
 }
+
+function multipartEvents(metrics: Metrics): MultipartEvents {
+  const aborted = labelCache(metrics.multipartAborted);
+  return {
+    started: () => metrics.multipartStarted.inc(),
+    completed: () => metrics.multipartCompleted.inc(),
+    aborted: (reason) => aborted(reason).inc(),
+    abortFailed: () => metrics.multipartAbortFailures.inc(),
+    part: () => metrics.multipartParts.inc(),
+    partRetry: () => metrics.multipartPartRetries.inc(),
+  };
+}
+
+/** Longest a shutdown waits, after the listener has drained, for multipart uploads to be aborted. */
+const MULTIPART_DRAIN_MS = 10_000;
 
 /** A listener that cannot bind fails with one line naming its flag, as a bad value would. */
 async function naming<T>(flag: string, address: string, listening: Promise<T>): Promise<T> {
@@ -195,9 +212,13 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       },
     },
   };
+  const multipart = config.multipart === 'off' ? null : new MultipartService({
+    mode: config.multipart, threshold: config.multipartThreshold, partSize: config.partSize, concurrency: config.multipartConcurrency,
+  }, settings.forward, multipartEvents(metrics), logger);
+  const pipeline: PipelineSettings = multipart === null ? settings : { ...settings, multipart };
   const proxy = await naming('--listen', formatListenAddress(config.listen), startProxyServer({
     host: config.listen.host, port: config.listen.port, logger,
-    handler: (req, res) => handleRequest(req, res, settings),
+    handler: (req, res) => handleRequest(req, res, pipeline),
     maxConcurrent: config.maxConcurrent, maxHeaderSize: config.maxHeaderSize,
     headersTimeoutMs: config.clientHeaderTimeout, idleTimeoutMs: config.clientIdleTimeout,
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
@@ -214,6 +235,8 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     async close() {
       draining = true;
       await proxy.shutdown(config.shutdownGrace);
+      // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
+      await multipart?.drain(MULTIPART_DRAIN_MS);
       credentials.stop();
       await dispatcher.close().catch(() => undefined);
       await admin?.close();

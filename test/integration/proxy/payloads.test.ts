@@ -78,7 +78,7 @@ describe('payload strategies, each verified by the embedded S3', () => {
 
   it('spools a body of unknown length to a temp file, hashes it and removes the file afterwards', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'signet-spool-test-'));
-    h = await startHarness({ args: ['--spool-dir', spoolDir, '--spool-memory', '64KiB'] });
+    h = await startHarness({ args: ['--spool-dir', spoolDir, '--spool-memory', '64KiB', '--multipart', 'off'] });
     const data = randomBytes(500_000);
     const res = await put(h, 'chunked', data, {}, true);
     expect(res.status).toBe(200);
@@ -91,7 +91,7 @@ describe('payload strategies, each verified by the embedded S3', () => {
 
   it('refuses a chunked body past --max-spool with 413 and leaves no temp file', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'signet-spool-test-'));
-    h = await startHarness({ args: ['--spool-dir', spoolDir, '--spool-memory', '16KiB', '--max-spool', '100KiB'] });
+    h = await startHarness({ args: ['--spool-dir', spoolDir, '--spool-memory', '16KiB', '--max-spool', '100KiB', '--multipart', 'off'] });
     const before = h.s3.requests.length;
     const res = await put(h, 'too-big', randomBytes(200_000), {}, true);
     expect(res.status).toBe(413);
