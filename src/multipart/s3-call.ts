@@ -72,6 +72,7 @@ export async function callS3(parent: RequestContext, s: ForwardSettings, call: S
     headers: {},
     replayable: true,
     body: () => body?.bytes ?? null,
+    abandon: () => undefined,
     dispose: async () => undefined,
   };
   try {
