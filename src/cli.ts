@@ -122,6 +122,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
   logger.info({
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
+    tracing: config.tracing === null ? 'off' : `${config.tracing.protocol} ${config.tracing.url} sampler=${config.tracing.sampler}${config.tracing.sampler.endsWith('ratio') ? ':' + config.tracing.ratio : ''}`,
   }, 'signet ready');
   const governor = startBodyMemoryGovernor();
   installSignalHandlers(running, logger, accessLog.flush, async () => {

@@ -1,6 +1,7 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
 import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES } from './settings.js';
+import type { TracingSettings } from './tracing-env.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -55,5 +56,7 @@ export interface Config {
   readonly clientHeaderTimeout: number;
   readonly clientIdleTimeout: number;
   readonly inboundKeys: string | undefined;
+  /** null when tracing is off (no --tracing, or OTEL_SDK_DISABLED / OTEL_TRACES_EXPORTER=none). */
+  readonly tracing: TracingSettings | null;
   readonly configFile: string | undefined;
 }

@@ -12,3 +12,5 @@ export type { ListenAddress } from './listen-address.js';
 export { CAPABILITIES, defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
 export type { Capability, UpstreamTarget } from './upstream.js';
 export { parseDuration, parseSize } from './units.js';
+export { readTracingEnv, tracesUrl, SAMPLERS } from './tracing-env.js';
+export type { OtlpProtocol, SamplerKind, TracingSettings } from './tracing-env.js';

@@ -11,6 +11,7 @@ import { formatListenAddress } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
 import { readSettings } from './read-settings.js';
 import { SETTINGS } from './settings.js';
+import { readTracingEnv } from './tracing-env.js';
 import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
@@ -36,7 +37,7 @@ function parseSuffixes(text: string): readonly string[] {
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
@@ -108,6 +109,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     clientHeaderTimeout: v.clientHeaderTimeout,
     clientIdleTimeout: v.clientIdleTimeout,
     inboundKeys: v.inboundKeys,
+    tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
     configFile: v.configFile,
   });
 }

@@ -183,6 +183,13 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: '60s',
     min: '1ms',
   }),
+  setting('tracing', 'bool', 'Export OpenTelemetry traces over OTLP/HTTP, configured by the standard OTEL_* variables.', {
+    default: 'false',
+    key: 'tracingEnabled',
+  }),
+  setting('trace-keys', 'bool', 'Put object keys on spans (aws.s3.key, url.path); off because keys can be personal data.', {
+    default: 'false',
+  }),
   setting('inbound-keys', 'file', 'File of "ACCESS_KEY_ID SECRET" lines (# comments): clients must sign with one (gateway mode).'),
   setting('config', 'file', 'YAML or JSON file of settings (keys are flag names).', { key: 'configFile' }),
 ]);

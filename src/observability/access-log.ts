@@ -20,6 +20,8 @@ export interface AccessRecord {
   /** '' when S3 never answered. */
   readonly s3RequestId: string;
   readonly s3Id2: string;
+  /** The W3C trace id of a traced, sampled request; '' otherwise. */
+  readonly traceId: string;
 }
 
 export interface AccessLog {
@@ -67,6 +69,7 @@ export function createAccessLog(level: string, destination?: DestinationStream):
         ',"payload":' + str(r.payload) + ',"retries":' + r.retries + ',"region":' + str(r.region);
       if (r.error !== '') line += ',"error":' + str(r.error);
       if (r.s3RequestId !== '') line += ',"s3RequestId":' + str(r.s3RequestId) + ',"s3Id2":' + str(r.s3Id2);
+      if (r.traceId !== '') line += ',"traceId":' + str(r.traceId);
       dest.write(line + ',"msg":"request"}\n');
     },
     flush(): void {
@@ -84,8 +87,10 @@ export function createAccessLog(level: string, destination?: DestinationStream):
 export function accessLogVia(logger: { info(obj: object, msg: string): void }): AccessLog {
   return {
     request(r: AccessRecord): void {
-      const { error, s3RequestId, s3Id2, ...rest } = r;
-      logger.info({ ...rest, ...(error !== '' ? { error } : {}), ...(s3RequestId !== '' ? { s3RequestId, s3Id2 } : {}) }, 'request');
+      const { error, s3RequestId, s3Id2, traceId, ...rest } = r;
+      logger.info({
+        ...rest, ...(error !== '' ? { error } : {}), ...(s3RequestId !== '' ? { s3RequestId, s3Id2 } : {}), ...(traceId !== '' ? { traceId } : {}),
+      }, 'request');
     },
     flush: () => undefined,
   };

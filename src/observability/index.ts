@@ -10,3 +10,5 @@ export { labelCache, requestObserver } from './request-observer.js';
 export type { RequestObserver } from './request-observer.js';
 export { credentialEventsFor } from './credential-events.js';
 export type { CredentialEvents, RefreshResult } from './credential-events.js';
+export { startTracing } from './start-tracing.js';
+export type { RequestOutcome, RequestTrace, ResponseHeaders, Tracer, TracerOptions } from './request-trace.js';

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestTrace } from '../observability/request-trace.js';
 import type { Strategy } from '../payload/strategy.js';
 import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
 import { RequestAbort } from './request-abort.js';
@@ -36,6 +37,8 @@ export class RequestContext {
   s3Id2 = '';
   /** Gateway mode: the client's own key and seed, to verify its signed aws-chunked body. */
   clientChunkSigning: ChunkSigningContext | null = null;
+  /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
+  trace: RequestTrace | null = null;
   readonly abort: RequestAbort;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse) {

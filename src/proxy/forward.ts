@@ -65,6 +65,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     ctx.region = region;
     const path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
     ctx.path = ctx.queryString === '' ? path : path + '?' + ctx.queryString;
+    ctx.trace?.attemptStarted(attempt, region, endpoint.host);
 
     // The offset this signature used: a skew error is worth a retry only if the clock has moved
     // since, whether this response taught it or a concurrent one did.
@@ -85,8 +86,9 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
         signal: ctx.abort,
       });
     } catch (err) {
-      if (ctx.abort.aborted) throw new SignetError('RequestTimeout', 'client went away');
       const code = (err as { code?: string }).code ?? '';
+      ctx.trace?.attemptFailed(ctx.abort.aborted ? 'aborted' : code);
+      if (ctx.abort.aborted) throw new SignetError('RequestTimeout', 'client went away');
       if (RETRYABLE_NETWORK_CODES.has(code) && (await mayRetry(ctx, payload, s, attempt, false, code))) continue;
       throw toSignetError(err);
     }
@@ -100,6 +102,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
 
     const status = response.statusCode;
     if (status < 300 || status === 304) {
+      ctx.trace?.attemptAnswered(status, '', h);
       s.budget.refund();
       // An error healed by a retry is not the request's outcome.
       ctx.errorCode = '';
@@ -109,6 +112,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const parsed = errorBody === null || errorBody.length === 0 ? null : parseS3Error(errorBody.toString('utf8'));
     const code = parsed?.code ?? '';
     ctx.errorCode = code;
+    ctx.trace?.attemptAnswered(status, code, h);
     // Before another attempt, an error body too large to have been read must be let go, or its
     // connection never returns to the pool.
     const release = (): void => {
@@ -123,8 +127,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
       s.onRegionRedirect?.();
       if (payload.replayable) {
         redirected = true;
-        ctx.retries++;
-        s.onRetry?.('region');
+        retried(ctx, s, 'region');
         release();
         continue;
       }
@@ -134,8 +137,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const skewed = SKEW_CODES.has(code) || (status === 403 && code === '');
     if (skewed && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
       skewCorrected = true;
-      ctx.retries++;
-      s.onRetry?.('clock-skew');
+      retried(ctx, s, 'clock-skew');
       release();
       continue;
     }
@@ -173,11 +175,17 @@ function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings,
   return { signed, headers };
 }
 
+/** Another attempt follows: counted on the request, in the metrics and on its trace. */
+function retried(ctx: RequestContext, s: ForwardSettings, reason: string): void {
+  ctx.retries++;
+  s.onRetry?.(reason);
+  ctx.trace?.retrying(reason);
+}
+
 async function mayRetry(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings, attempt: number, throttled: boolean, reason: string): Promise<boolean> {
   if (!payload.replayable || attempt >= s.maxRetries || ctx.abort.aborted) return false;
   if (!s.budget.tryAcquire(throttled ? 5 : 10)) return false;
-  ctx.retries++;
-  s.onRetry?.(reason);
+  retried(ctx, s, reason);
   await ctx.abort.sleep(backoffMs(attempt, throttled));
   return !ctx.abort.aborted;
 }

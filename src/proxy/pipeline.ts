@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { MultipartHook } from '../multipart/index.js';
 import type { AccessLog } from '../observability/access-log.js';
+import type { Tracer } from '../observability/request-trace.js';
 import { SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
 import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
@@ -38,6 +39,8 @@ export interface PipelineSettings {
   readonly sideRoute?: (ctx: RequestContext) => ((ctx: RequestContext) => Promise<void>) | null;
   /** Multipart conversion of unknown-length and over-threshold PutObjects (src/multipart). */
   readonly multipart?: MultipartHook;
+  /** OpenTelemetry tracing; absent when off, and then no request pays for it. */
+  readonly tracer?: Tracer;
 }
 
 // Request ids look like S3's (16 upper-case hex chars): a random per-process prefix and a
@@ -56,6 +59,7 @@ function requestId(): string {
  */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, s: PipelineSettings): Promise<void> {
   const ctx = new RequestContext(requestId(), req, res);
+  if (s.tracer !== undefined) ctx.trace = s.tracer.startRequest(req, ctx.id);
   s.observer?.started();
   // A client that goes away aborts the upstream request (and any backoff) at once.
   res.on('close', () => {
@@ -86,6 +90,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     if (inbound.expectContinue) res.writeContinue();
     // payload
+    ctx.trace?.bodyStarted();
     payload = await preparePayload(req, {
       contentLength: inbound.contentLength,
       chunked: inbound.chunked,
@@ -96,6 +101,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       clientSigning: ctx.clientChunkSigning,
     }, s.payload);
     ctx.strategy = payload.strategy;
+    ctx.trace?.bodyRead(payload.strategy, payload.contentLength);
     // What the client sent: its Content-Length, or what was spooled when it sent none.
     ctx.bytesIn = inbound.contentLength >= 0 ? inbound.contentLength : payload.strategy === 'empty' ? 0 : payload.contentLength;
     delete ctx.headers[CONTENT_ENCODING];
@@ -200,6 +206,7 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
 function finish(ctx: RequestContext, s: PipelineSettings): void {
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
   s.observer?.finished(ctx, seconds);
+  ctx.trace?.end(ctx);
   s.accessLog.request({
     reqId: ctx.id,
     method: ctx.method,
@@ -216,5 +223,6 @@ function finish(ctx: RequestContext, s: PipelineSettings): void {
     error: ctx.errorCode,
     s3RequestId: ctx.s3RequestId,
     s3Id2: ctx.s3Id2,
+    traceId: ctx.trace?.traceId ?? '',
   });
 }

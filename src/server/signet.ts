@@ -3,8 +3,8 @@ import type { Config } from '../config/config.js';
 import { defaultUpstreamUrl, formatListenAddress, parseUpstream } from '../config/index.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
-import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver } from '../observability/index.js';
-import type { AccessLog, Metrics } from '../observability/index.js';
+import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
+import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import { MultipartService } from '../multipart/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
@@ -46,6 +46,8 @@ export interface RunningSignet {
   readonly metrics: Metrics;
   readonly clock: ClockSkew;
   readonly regions: RegionCache;
+  /** null when tracing is off. */
+  readonly tracer: Tracer | null;
   draining: boolean;
   /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
   close(): Promise<void>;
@@ -155,6 +157,8 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     if (Math.abs(offset) > 60) logger.warn({ clockSkewSeconds: offset }, 'local clock differs from S3 by more than a minute; signing with the corrected time');
   });
   const regions = new RegionCache();
+  // Only with tracing on are the OpenTelemetry packages loaded at all.
+  const tracer = config.tracing === null ? null : await startTracing(config.tracing, { version: deps.version ?? 'unknown', logger });
   const dispatcher = createUpstreamAgent(config);
   const retryReason = labelCache(metrics.retries);
   const mismatchLogAt = { last: 0 };
@@ -177,6 +181,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     virtualHostSuffixes: config.virtualHostSuffixes,
     ...(admit === undefined ? {} : { admit }),
     sideRoute: side,
+    ...(tracer === null ? {} : { tracer }),
     payload: {
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
       chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
@@ -226,10 +231,11 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     credentials.stop();
     await dispatcher.close().catch(() => undefined);
+    await tracer?.shutdown().catch(() => undefined);
     throw err;
   }));
   const running: RunningSignet = {
-    proxy, admin, credentials, metrics, clock, regions,
+    proxy, admin, credentials, metrics, clock, regions, tracer,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
     async close() {
@@ -239,6 +245,8 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       await multipart?.drain(MULTIPART_DRAIN_MS);
       credentials.stop();
       await dispatcher.close().catch(() => undefined);
+      // The last spans go out before the process exits.
+      await tracer?.shutdown().catch(() => undefined);
       await admin?.close();
     },
   };

@@ -18,6 +18,9 @@ export const AMZ_TRAILER_SIGNATURE = 'x-amz-trailer-signature';
 export const AMZ_CHECKSUM_PREFIX = 'x-amz-checksum-';
 export const AMZ_PREFIX = 'x-amz-';
 export const AMZN_TRACE_ID = 'x-amzn-trace-id';
+/** W3C Trace Context (the client's trace, read by signet's tracing). */
+export const TRACEPARENT = 'traceparent';
+export const TRACESTATE = 'tracestate';
 export const CONTENT_ENCODING = 'content-encoding';
 export const CONTENT_LENGTH = 'content-length';
 export const CONTENT_TYPE = 'content-type';
@@ -62,10 +65,12 @@ export const MIN_CHUNK_SIZE = 8 * 1024;
 /**
  * Headers never signed: hop-by-hop (RFC 9110 §7.6.1), or rewritten by proxies and load balancers
  * on the way (user-agent, x-amzn-trace-id, expect). `authorization` is what we produce.
+ * traceparent/tracestate are rewritten hop by hop by every traced proxy and mesh sidecar; S3 takes
+ * no part in W3C Trace Context, so signet reads them for its own span and sends neither upstream.
  */
 export const UNSIGNABLE_HEADERS: ReadonlySet<string> = new Set([
   'authorization', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
   'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'user-agent',
-  AMZN_TRACE_ID, 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
+  AMZN_TRACE_ID, TRACEPARENT, TRACESTATE, 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
   'forwarded', 'via', 'x-real-ip', 'max-forwards', 'referer', 'pragma', 'from',
 ]);

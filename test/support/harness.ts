@@ -22,6 +22,8 @@ export interface HarnessOptions {
   readonly s3?: Partial<DemoS3Options>;
   readonly sessionToken?: string;
   readonly logLevel?: string;
+  /** The environment signet's configuration reads (OTEL_* for tracing); empty when absent. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** signet in front of the embedded S3 (which checks every signature with @smithy/signature-v4), both on 127.0.0.1. */
@@ -31,7 +33,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig(
     ['--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
       '--max-retries', '2', ...(options.args ?? [])],
-    {},
+    options.env ?? {},
   );
   const logs: string[] = [];
   const sink = new Writable({

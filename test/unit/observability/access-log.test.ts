@@ -17,6 +17,7 @@ function collector() {
 const record: AccessRecord = {
   reqId: 'ABCDEF0123456789', method: 'PUT', bucket: 'bkt', op: 'PutObject', status: 200, bytesIn: 21, bytesOut: 0,
   ms: 3.2, upstreamMs: 2.1, payload: 'buffered', retries: 0, region: 'us-east-1', error: '', s3RequestId: 'R1', s3Id2: 'id2/+=',
+  traceId: '',
 };
 
 describe('access log', () => {
@@ -28,6 +29,13 @@ describe('access log', () => {
     expect(parsed).toMatchObject({ level: 30, service: 'signet', msg: 'request', method: 'PUT', status: 200, s3RequestId: 'R1', s3Id2: 'id2/+=' });
     expect(Date.parse(parsed.time)).not.toBeNaN();
     expect(parsed).not.toHaveProperty('error');
+    expect(parsed).not.toHaveProperty('traceId');
+  });
+
+  it('puts the trace id of a traced request on the same line as signet\'s request id', () => {
+    const { lines, stream } = collector();
+    createAccessLog('info', stream).request({ ...record, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ reqId: 'ABCDEF0123456789', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
   });
 
   it('escapes whatever a client put in a bucket name or method', () => {
