@@ -40,7 +40,7 @@ async function lastTrace(h: Harness): Promise<{ server: ReceivedSpan; children: 
 describe.each(['http/protobuf', 'http/json'] as const)('tracing over OTLP %s', (protocol) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ args: ['--tracing'], env: tracingEnv({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol, OTEL_SERVICE_NAME: 'signet-test' }) });
+    h = await startHarness({ args: ['--tracing', '--multipart', 'off'], env: tracingEnv({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol, OTEL_SERVICE_NAME: 'signet-test' }) });
   });
   afterAll(async () => {
     await h.close();
