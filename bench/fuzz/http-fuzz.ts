@@ -21,9 +21,9 @@ import { deriveSigningKey } from '../../src/sigv4/signing-key.js';
 
 export type Mode = 'sidecar' | 'gateway';
 export interface FuzzOptions { seed: number; requests: number; concurrency: number; timeoutMs: number; modes: Mode[]; log?: (line: string) => void }
-export interface Finding { kind: 'hang' | 'crash'; mode: Mode; seed: number; index: number; request: string }
+export interface Finding { kind: 'hang' | 'crash' | '5xx'; mode: Mode; seed: number; index: number; request: string }
 export interface ModeResult {
-  mode: Mode; requests: number; seconds: number; statuses: Record<string, number>; hangs: Finding[]; crashes: Finding[];
+  mode: Mode; requests: number; seconds: number; statuses: Record<string, number>; hangs: Finding[]; crashes: Finding[]; fiveHundreds: Finding[];
   healthFailures: number; rssStartMb: number; rssMidMb: number; rssEndMb: number; server5xx: number;
 }
 
@@ -255,6 +255,7 @@ async function startMode(mode: Mode) {
 export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult> {
   const crashes: Finding[] = [];
   const hangs: Finding[] = [];
+  const fiveHundreds: Finding[] = [];
   let current: { index: number; bytes: Buffer } = { index: -1, bytes: Buffer.alloc(0) };
   const onCrash = (err: unknown) => {
     crashes.push({ kind: 'crash', mode, seed: opts.seed, index: current.index, request: `${String(err instanceof Error ? err.stack : err)}\n--- last request sent (base64) ---\n${current.bytes.toString('base64')}` });
@@ -288,6 +289,7 @@ export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult
       if (res.hung) hangs.push({ kind: 'hang', mode, seed: opts.seed, index, request: bytes.toString('base64') });
       const key = res.statuses.length === 0 ? 'none' : String(res.statuses[0]);
       statuses[key] = (statuses[key] ?? 0) + 1;
+      if (key.startsWith('5') && key !== '501' && fiveHundreds.length < 5) fiveHundreds.push({ kind: '5xx', mode, seed: opts.seed, index, request: bytes.toString('base64') });
       if (index > 0 && index % 10000 === 0) opts.log?.(`${mode}: ${index} requests, ${Math.round(index / ((Date.now() - started) / 1000))} req/s, rss ${rss()} MB`);
     }
   };
@@ -303,7 +305,7 @@ export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   const server5xx = Object.entries(statuses).filter(([s]) => s.startsWith('5') && s !== '501').reduce((a, [, n]) => a + n, 0);
-  return { mode, requests: opts.requests, seconds, statuses, hangs, crashes, healthFailures, rssStartMb, rssMidMb, rssEndMb, server5xx };
+  return { mode, requests: opts.requests, seconds, statuses, hangs, crashes, fiveHundreds, healthFailures, rssStartMb, rssMidMb, rssEndMb, server5xx };
 }
 
 export async function runFuzz(opts: FuzzOptions): Promise<ModeResult[]> {
@@ -319,6 +321,6 @@ export function summarize(results: readonly ModeResult[]): string {
     `  rss MB start ${r.rssStartMb} mid ${r.rssMidMb} end ${r.rssEndMb}`,
     `  statuses ${Object.entries(r.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' ')}`,
     `  5xx other than 501: ${r.server5xx}`,
-    ...[...r.crashes, ...r.hangs].slice(0, 5).map((f) => `  ${f.kind} mode=${f.mode} seed=${f.seed} index=${f.index}\n  ${f.request.slice(0, 4000)}`),
+    ...[...r.crashes, ...r.hangs, ...r.fiveHundreds].slice(0, 8).map((f) => `  ${f.kind} mode=${f.mode} seed=${f.seed} index=${f.index}\n  ${f.request.slice(0, 4000)}`),
   ].join('\n')).join('\n');
 }
