@@ -49,5 +49,7 @@ export interface Config {
   readonly clientHeaderTimeout: number;
   readonly clientIdleTimeout: number;
   readonly inboundKeys: string | undefined;
+  /** Opt-in to an unauthenticated proxy on a non-loopback address (warned at start and in /readyz). */
+  readonly allowUnauthenticated: boolean;
   readonly configFile: string | undefined;
 }

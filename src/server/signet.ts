@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { defaultUpstreamUrl, formatListenAddress, parseUpstream } from '../config/index.js';
+import { defaultUpstreamUrl, formatListenAddress, isLoopback, parseUpstream } from '../config/index.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver } from '../observability/index.js';
@@ -112,12 +112,18 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     events: credentialEventsFor(metrics),
   });
   let draining = false;
+  // The operator accepted an open proxy (--allow-unauthenticated); say so where probes and people look.
+  const openWarning = config.inboundKeys === undefined && !isLoopback(config.listen.host)
+    ? `warning: ${formatListenAddress(config.listen)} is not loopback and --inbound-keys is not set (--allow-unauthenticated): anyone who reaches it signs with signet's IAM identity`
+    : undefined;
+  if (openWarning !== undefined) logger.warn({ listen: formatListenAddress(config.listen) }, openWarning);
   const admin = config.adminListen === null ? null : await naming('--admin-listen', formatListenAddress(config.adminListen), startAdminServer({
     host: config.adminListen.host, port: config.adminListen.port, metrics, logger,
     isReady: () => {
       if (draining) return { ready: false, reason: 'draining' };
       const st = credentials.status();
-      return st.ready ? { ready: true } : { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+      if (!st.ready) return { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+      return openWarning === undefined ? { ready: true } : { ready: true, reason: openWarning };
     },
   }));
   try {
