@@ -138,6 +138,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     if (Math.abs(offset) > 60) logger.warn({ clockSkewSeconds: offset }, 'local clock differs from S3 by more than a minute; signing with the corrected time');
   });
   const regions = new RegionCache();
+  let invalidRegionLogged = false;
   const dispatcher = createUpstreamAgent(config);
   const retryReason = labelCache(metrics.retries);
   const mismatchLogAt = { last: 0 };
@@ -158,6 +159,12 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       budget: new RetryBudget(), maxRetries: config.maxRetries,
       onRetry: (reason) => retryReason(reason).inc(),
       onRegionRedirect: () => metrics.regionRedirects.inc(),
+      onInvalidRegion: (region) => {
+        // Once per process: an upstream that lies about regions would otherwise flood the log.
+        if (invalidRegionLogged) return;
+        invalidRegionLogged = true;
+        logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
+      },
       // At debug level, what signet signed, line for line (the session token masked): the first
       // thing to compare when a store rejects signatures without saying why. Decided once here.
       ...(logger.isLevelEnabled('debug')
