@@ -58,5 +58,7 @@ export interface Config {
   readonly inboundKeys: string | undefined;
   /** null when tracing is off (no --tracing, or OTEL_SDK_DISABLED / OTEL_TRACES_EXPORTER=none). */
   readonly tracing: TracingSettings | null;
+  /** Opt-in to an unauthenticated proxy on a non-loopback address (warned at start and in /readyz). */
+  readonly allowUnauthenticated: boolean;
   readonly configFile: string | undefined;
 }

@@ -7,7 +7,7 @@ export { readSettings } from './read-settings.js';
 export type { SettingSource, SettingsRead } from './read-settings.js';
 export { ADDRESSING_MODES, LOG_LEVELS, PAYLOAD_MODES, SETTINGS, envName } from './settings.js';
 export type { Setting, SettingKind } from './settings.js';
-export { formatListenAddress, parseListenAddress } from './listen-address.js';
+export { formatListenAddress, isLoopback, parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export { CAPABILITIES, defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
 export type { Capability, UpstreamTarget } from './upstream.js';

@@ -26,3 +26,12 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 export function formatListenAddress(address: ListenAddress): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
+
+/**
+ * Only addresses no other machine can reach count: 127.0.0.0/8, ::1 and the name localhost.
+ * Any other name may resolve to a routable address, so it counts as exposed.
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}

@@ -7,7 +7,7 @@
 import { tmpdir } from 'node:os';
 import type { Config } from './config.js';
 import { ConfigError, quote } from './config-error.js';
-import { formatListenAddress } from './listen-address.js';
+import { formatListenAddress, isLoopback } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
 import { readSettings } from './read-settings.js';
 import { SETTINGS } from './settings.js';
@@ -68,6 +68,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
     throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
   }
+  if (v.inboundKeys === undefined && !v.allowUnauthenticated && !isLoopback(v.listen.host)) {
+    const at = formatListenAddress(v.listen);
+    throw new ConfigError(
+      `--listen ${at} is not loopback and --inbound-keys is not set: anyone who reaches the port would borrow signet's IAM identity; set --inbound-keys FILE, or --allow-unauthenticated to accept that`,
+    );
+  }
 
   return Object.freeze({
     listen: v.listen,
@@ -110,6 +116,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     clientIdleTimeout: v.clientIdleTimeout,
     inboundKeys: v.inboundKeys,
     tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
+    allowUnauthenticated: v.allowUnauthenticated,
     configFile: v.configFile,
   });
 }

@@ -191,6 +191,9 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: 'false',
   }),
   setting('inbound-keys', 'file', 'File of "ACCESS_KEY_ID SECRET" lines (# comments): clients must sign with one (gateway mode).'),
+  setting('allow-unauthenticated', 'bool', 'Listen on a non-loopback --listen without --inbound-keys (an open proxy: anyone who reaches the port borrows the IAM identity).', {
+    default: 'false',
+  }),
   setting('config', 'file', 'YAML or JSON file of settings (keys are flag names).', { key: 'configFile' }),
 ]);
 

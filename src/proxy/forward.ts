@@ -5,6 +5,7 @@ import type { ClockSkew } from '../s3/clock-skew.js';
 import { clientSafeErrorBody } from '../s3/client-error-body.js';
 import { resolveEndpoint } from '../s3/endpoint.js';
 import type { Addressing, Upstream } from '../s3/endpoint.js';
+import { isRegionName } from '../s3/region-cache.js';
 import type { RegionCache } from '../s3/region-cache.js';
 import { parseS3Error } from '../s3/s3-error-xml.js';
 import type { ParsedS3Error } from '../s3/s3-error-xml.js';
@@ -38,6 +39,8 @@ export interface ForwardSettings {
   readonly maxRetries: number;
   readonly onRetry?: (reason: string) => void;
   readonly onRegionRedirect?: () => void;
+  /** An upstream answer named a region that is not a region name; it is ignored. */
+  readonly onInvalidRegion?: (region: string) => void;
   readonly onSignatureMismatch?: (ctx: RequestContext, signed: SignedRequest, parsed: ParsedS3Error) => void;
   /** Each signature made (wired only at debug level, so it costs nothing otherwise). */
   readonly onSigned?: (ctx: RequestContext, signed: SignedRequest) => void;
@@ -97,8 +100,8 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const date = h['date'];
     const age = h['age'];
     s.clock.observe(typeof date === 'string' ? date : undefined, age === undefined ? undefined : String(age), sentAt);
-    const bucketRegion = h[BUCKET_REGION];
-    if (ctx.bucket !== '' && typeof bucketRegion === 'string' && bucketRegion !== '') s.regions.set(ctx.bucket, bucketRegion);
+    const bucketRegion = validRegion(h[BUCKET_REGION], s.onInvalidRegion);
+    if (ctx.bucket !== '' && bucketRegion !== undefined) s.regions.set(ctx.bucket, bucketRegion);
 
     const status = response.statusCode;
     if (status < 300 || status === 304) {
@@ -120,7 +123,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     };
 
     // Wrong region: S3 names the right one in a header or the body.
-    const learned = typeof bucketRegion === 'string' && bucketRegion !== '' ? bucketRegion : parsed?.region;
+    const learned = bucketRegion ?? validRegion(parsed?.region, s.onInvalidRegion);
     if (ctx.bucket !== '' && learned !== undefined && learned !== region && !redirected &&
         (status === 301 || status === 307 || status === 400 || code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed')) {
       s.regions.set(ctx.bucket, learned);
@@ -205,4 +208,12 @@ async function readErrorBody(response: Dispatcher.ResponseData): Promise<Buffer 
     }
   }
   return Buffer.concat(chunks);
+}
+
+/** A region from an upstream answer, or undefined when absent or not a region name. */
+function validRegion(value: unknown, onInvalid: ((region: string) => void) | undefined): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (isRegionName(value)) return value;
+  onInvalid?.(value);
+  return undefined;
 }

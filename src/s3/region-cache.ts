@@ -1,4 +1,15 @@
 /** Bucket → region learned from S3's redirects and x-amz-bucket-region; bounded, entries expire. */
+
+/**
+ * A region name as AWS spells them. A learned region becomes part of an endpoint's host name, so
+ * anything else (`evil.com/x`, `a.b`) from an upstream answer must never shape where signet signs to.
+ */
+const REGION_NAME = /^[a-z0-9-]{1,63}$/;
+
+export function isRegionName(text: string): boolean {
+  return REGION_NAME.test(text);
+}
+
 export class RegionCache {
   readonly #entries = new Map<string, { region: string; expiresAt: number }>();
   readonly #max: number;
@@ -23,6 +34,7 @@ export class RegionCache {
 
   /** Returns true when this is news (a region we did not hold for the bucket). */
   set(bucket: string, region: string): boolean {
+    if (!isRegionName(region)) return false;
     const prev = this.#entries.get(bucket);
     this.#entries.delete(bucket);
     if (this.#entries.size >= this.#max) {

@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 
 export interface Readiness {
   readonly ready: boolean;
+  /** Why not ready; when ready, a warning worth showing (an open proxy). */
   readonly reason?: string;
 }
 
@@ -81,7 +82,7 @@ async function handle(
   if (route === '/readyz') {
     const state = isReady();
     return state.ready
-      ? send(res, req, 200, TEXT, 'ready')
+      ? send(res, req, 200, TEXT, state.reason === undefined ? 'ready' : `ready\n${state.reason}`)
       : send(res, req, 503, TEXT, state.reason ?? 'not ready');
   }
   send(res, req, 200, registry.contentType, await registry.metrics());

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { defaultUpstreamUrl, formatListenAddress, parseUpstream } from '../config/index.js';
+import { defaultUpstreamUrl, formatListenAddress, isLoopback, parseUpstream } from '../config/index.js';
 import { CredentialCache, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
@@ -137,12 +137,18 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     events: credentialEventsFor(metrics),
   });
   let draining = false;
+  // The operator accepted an open proxy (--allow-unauthenticated); say so where probes and people look.
+  const openWarning = config.inboundKeys === undefined && !isLoopback(config.listen.host)
+    ? `warning: ${formatListenAddress(config.listen)} is not loopback and --inbound-keys is not set (--allow-unauthenticated): anyone who reaches it signs with signet's IAM identity`
+    : undefined;
+  if (openWarning !== undefined) logger.warn({ listen: formatListenAddress(config.listen) }, openWarning);
   const admin = config.adminListen === null ? null : await naming('--admin-listen', formatListenAddress(config.adminListen), startAdminServer({
     host: config.adminListen.host, port: config.adminListen.port, metrics, logger,
     isReady: () => {
       if (draining) return { ready: false, reason: 'draining' };
       const st = credentials.status();
-      return st.ready ? { ready: true } : { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+      if (!st.ready) return { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+      return openWarning === undefined ? { ready: true } : { ready: true, reason: openWarning };
     },
   }));
   try {
@@ -159,6 +165,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const regions = new RegionCache();
   // Only with tracing on are the OpenTelemetry packages loaded at all.
   const tracer = config.tracing === null ? null : await startTracing(config.tracing, { version: deps.version ?? 'unknown', logger });
+  let invalidRegionLogged = false;
   const dispatcher = createUpstreamAgent(config);
   const retryReason = labelCache(metrics.retries);
   const mismatchLogAt = { last: 0 };
@@ -193,6 +200,12 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       budget: new RetryBudget(), maxRetries: config.maxRetries,
       onRetry: (reason) => retryReason(reason).inc(),
       onRegionRedirect: () => metrics.regionRedirects.inc(),
+      onInvalidRegion: (region) => {
+        // Once per process: an upstream that lies about regions would otherwise flood the log.
+        if (invalidRegionLogged) return;
+        invalidRegionLogged = true;
+        logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
+      },
       // At debug level, what signet signed, line for line (the session token masked): the first
       // thing to compare when a store rejects signatures without saying why. Decided once here.
       ...(logger.isLevelEnabled('debug')

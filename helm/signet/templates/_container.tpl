@@ -39,6 +39,10 @@ env:
   {{- if $v.inboundKeys.existingSecret }}
   - name: SIGNET_INBOUND_KEYS
     value: {{ printf "/etc/signet/inbound/%s" $v.inboundKeys.key | quote }}
+  {{- else if and $v.inboundKeys.allowAnonymous (ne .listen "127.0.0.1") }}
+  {{- /* signet refuses a non-loopback listener without keys unless told; allowAnonymous is that telling. */}}
+  - name: SIGNET_ALLOW_UNAUTHENTICATED
+    value: "true"
   {{- end }}
   {{- if $v.upstreamCA.configMap }}
   - name: SIGNET_UPSTREAM_CA

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { RegionCache } from '../../../src/s3/region-cache.js';
+import { RegionCache, isRegionName } from '../../../src/s3/region-cache.js';
 
 describe('RegionCache', () => {
+  it.each(['evil.com/x', 'a.b', 'EU-WEST-1', '', 'x'.repeat(64), 'eu west', 'eu-west-1\n', '127.0.0.1:9000'])(
+    'ignores %j, which is not a region name', (bad) => {
+      const cache = new RegionCache();
+      expect(isRegionName(bad)).toBe(false);
+      expect(cache.set('b', bad)).toBe(false);
+      expect(cache.get('b')).toBeUndefined();
+    });
+
+  it.each(['us-east-1', 'eu-central-2', 'cn-north-1', 'us-gov-west-1', 'x'.repeat(63)])('accepts %s', (good) => {
+    expect(isRegionName(good)).toBe(true);
+  });
+
   it('remembers a bucket\'s region and says whether it was news', () => {
     const cache = new RegionCache();
     expect(cache.get('b')).toBeUndefined();
