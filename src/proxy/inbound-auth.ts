@@ -71,7 +71,7 @@ function checkClock(date: Date | null, now: Date): void {
 
 /** Every header as the client sent it: lower-case names, repeats joined with ','. */
 function allHeaders(raw: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const prev = out[name];
@@ -136,7 +136,7 @@ function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string
 }
 
 function headerClaim(auth: string, headers: Record<string, string>): V4Claim {
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const part of auth.slice(ALGORITHM.length).split(',')) {
     const eq = part.indexOf('=');
     if (eq !== -1) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();

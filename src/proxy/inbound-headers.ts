@@ -20,6 +20,10 @@ export interface InboundHeaders {
   readonly userAgent: string;
   /** The Host header as sent ('' when absent). */
   readonly host: string;
+  /** More than one Host header: which one names the bucket would be a guess. */
+  readonly duplicateHost: boolean;
+  /** A Transfer-Encoding other than plain `chunked` (gzip, …), which S3 does not take. */
+  readonly unsupportedTransferEncoding: boolean;
 }
 
 // Headers signet consumes itself: they never pass through as sent.
@@ -48,7 +52,9 @@ function toLength(value: string | undefined): number {
 }
 
 export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeaders {
-  const forward: Record<string, string> = {};
+  // Null prototype: a client names the keys, and `constructor` or `__proto__` must be plain names.
+  const forward: Record<string, string> = Object.create(null) as Record<string, string>;
+  let hosts = 0;
   let connectionTokens: string[] | null = null;
   let contentLength: string | undefined;
   let transferEncoding = '';
@@ -69,7 +75,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
       case AMZ_DECODED_CONTENT_LENGTH: decoded = value; continue;
       case AMZ_TRAILER: trailer = value.trim().toLowerCase(); continue;
       case 'user-agent': userAgent = value; continue;
-      case 'host': host = value; continue;
+      case 'host': host = value; hosts++; continue;
       case 'connection':
         for (const t of value.split(',')) (connectionTokens ??= []).push(t.trim().toLowerCase());
         continue;
@@ -90,5 +96,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
     trailer,
     userAgent,
     host,
+    duplicateHost: hosts > 1,
+    unsupportedTransferEncoding: transferEncoding !== '' && transferEncoding.trim().toLowerCase() !== 'chunked',
   };
 }

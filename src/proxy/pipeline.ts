@@ -77,6 +77,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.queryString = target.queryString;
     ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
     if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
+    if (inbound.duplicateHost) throw new SignetError('InvalidArgument', 'more than one Host header');
+    if (inbound.unsupportedTransferEncoding) throw new SignetError('NotImplemented', 'only Transfer-Encoding: chunked is supported');
     const side = s.sideRoute?.(ctx) ?? null;
     if (side !== null) return await side(ctx);
     // admit: client auth and policy come first, and the credentials must be there before the
