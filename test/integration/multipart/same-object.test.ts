@@ -124,7 +124,8 @@ describe('the same object, the same answer', () => {
     const res = await put('md5-malformed', bytes(PART + 1, 8), { 'content-md5': 'nope' });
     expect(res.status).toBe(400);
     expect(res.body.toString()).toContain('<Code>InvalidDigest</Code>');
-    expect(h.s3.requests.length).toBe(before);
+    // An earlier test's abort may still land meanwhile: only this key's requests count.
+    expect(h.s3.requests.slice(before).filter((r) => JSON.stringify(r).includes('md5-malformed'))).toHaveLength(0);
   });
 
   it('checks a client x-amz-content-sha256 over the whole stream', async () => {
