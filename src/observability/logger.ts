@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { AMZ_SECURITY_TOKEN } from '../sigv4/constants.js';
+import { SSE_C_KEY_HEADERS } from '../s3/redact.js';
 import { CENSOR_TEXT } from './censor.js';
 import { redactUrl } from './redact-url.js';
 import { createLineSink } from './stdout-sink.js';
@@ -23,6 +24,7 @@ export const REDACT_PATHS: readonly string[] = Object.freeze([
   'res.headers["set-cookie"]',
   `["${AMZ_SECURITY_TOKEN}"]`,
   `*["${AMZ_SECURITY_TOKEN}"]`,
+  ...SSE_C_KEY_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `["${h}"]`, `*["${h}"]`]),
   ...SECRET_FIELDS,
   ...SECRET_FIELDS.map((f) => `*.${f}`),
 ]);

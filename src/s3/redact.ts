@@ -12,6 +12,12 @@ import {
 export const REDACTED = '[REDACTED]';
 
 const PROXY_AUTHORIZATION = 'proxy-authorization';
+/** SSE-C customer keys are the keys that decrypt the object: as secret as a signing key. */
+export const SSE_C_KEY_HEADERS: readonly string[] = Object.freeze([
+  'x-amz-server-side-encryption-customer-key',
+  'x-amz-copy-source-server-side-encryption-customer-key',
+]);
+const SSE_C_KEYS: ReadonlySet<string> = new Set(SSE_C_KEY_HEADERS);
 const SIGNATURE_MARK = 'Signature=';
 const CREDENTIAL_MARK = 'Credential=';
 /** Characters of an access key id kept visible: enough to tell keys apart, not to use one. */
@@ -19,7 +25,7 @@ const VISIBLE_KEY_CHARS = 4;
 
 // Query names compared in lower case: clients differ in case (botocore's `x-amz-security-token`).
 const SECRET_PARAMS: ReadonlySet<string> = new Set(
-  [Q_SIGNATURE, Q_SECURITY_TOKEN, Q_V2_SIGNATURE].map((n) => n.toLowerCase()),
+  [Q_SIGNATURE, Q_SECURITY_TOKEN, Q_V2_SIGNATURE, ...SSE_C_KEY_HEADERS].map((n) => n.toLowerCase()),
 );
 const KEY_PARAMS: ReadonlySet<string> = new Set([Q_V2_ACCESS_KEY_ID.toLowerCase()]);
 const CREDENTIAL_PARAM = Q_CREDENTIAL.toLowerCase();
@@ -68,7 +74,7 @@ export function redactAuthorization(value: string): string {
 /** A header value fit for a log; `name` in lower case. Values of other headers come back as they are. */
 export function redactHeaderValue(name: string, value: string): string {
   if (name === AUTHORIZATION || name === PROXY_AUTHORIZATION) return redactAuthorization(value);
-  if (name === AMZ_SECURITY_TOKEN) return REDACTED;
+  if (name === AMZ_SECURITY_TOKEN || SSE_C_KEYS.has(name)) return REDACTED;
   return value;
 }
 
@@ -77,7 +83,7 @@ export function redactHeaderValue(name: string, value: string): string {
  * ids masked. Parameter names are matched without regard to case; the rest is kept byte for byte.
  */
 export function redactQueryString(qs: string): string {
-  if (qs === '' || !/signature|token|credential|accesskeyid/i.test(qs)) return qs;
+  if (qs === '' || !/signature|token|credential|accesskeyid|customer-key/i.test(qs)) return qs;
   const lead = qs.startsWith('?') ? '?' : '';
   const parts = (lead ? qs.slice(1) : qs).split('&');
   for (let i = 0; i < parts.length; i++) {

@@ -79,3 +79,19 @@ describe('createLogger', () => {
     expect(line.err.stack).toContain('Error: boom');
   });
 });
+
+describe('SSE-C customer keys', () => {
+  const KEY = 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
+  it('are masked in request header maps, at the top level and one level down', () => {
+    const { logger, lines } = capture();
+    const headers = {
+      'x-amz-server-side-encryption-customer-key': KEY,
+      'x-amz-copy-source-server-side-encryption-customer-key': KEY,
+    };
+    logger.debug({ req: { headers } }, 'req');
+    logger.debug({ ...headers }, 'top');
+    logger.debug({ upstream: headers }, 'nested');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).not.toContain(KEY);
+  });
+});

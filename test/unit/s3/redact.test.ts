@@ -106,3 +106,12 @@ describe('redactText', () => {
     );
   });
 });
+
+describe('SSE-C customer keys', () => {
+  const KEY = 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
+  it.each(['x-amz-server-side-encryption-customer-key', 'x-amz-copy-source-server-side-encryption-customer-key'])(
+    '%s is redacted as a header and as a query parameter', (name) => {
+      expect(redactHeaderValue(name, KEY)).not.toContain(KEY);
+      expect(redactQueryString(`a=1&${name}=${encodeURIComponent(KEY)}`)).toBe(`a=1&${name}=[REDACTED]`);
+    });
+});
