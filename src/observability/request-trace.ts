@@ -6,6 +6,7 @@
  * a `ctx.trace?.x()` that costs one null check.
  */
 import type { IncomingMessage } from 'node:http';
+import type { TracingSettings } from '../config/tracing-env.js';
 
 /** The request's outcome as the server span reports it; RequestContext has this shape. */
 export interface RequestOutcome {
@@ -55,19 +56,5 @@ export interface Tracer {
   shutdown(): Promise<void>;
 }
 
-/** What the OTel side needs; config's TracingSettings has this shape. */
-export interface TracerOptions {
-  readonly sampler: string;
-  readonly ratio: number;
-  readonly url: string;
-  readonly protocol: 'http/protobuf' | 'http/json';
-  readonly recordKeys: boolean;
-  readonly serviceName: string;
-  readonly resource: Readonly<Record<string, string>>;
-  readonly batch: {
-    readonly scheduledDelayMillis: number;
-    readonly exportTimeoutMillis: number;
-    readonly maxQueueSize: number;
-    readonly maxExportBatchSize: number;
-  };
-}
+/** What the OTel side needs: the tracing settings as config reads them. */
+export type TracerOptions = TracingSettings;
