@@ -23,6 +23,16 @@ export const S3_ERRORS = {
     status: 403,
     message: 'The AWS access key Id you provided does not exist in our records.',
   },
+  AuthorizationHeaderMalformed: {
+    code: 'AuthorizationHeaderMalformed',
+    status: 400,
+    message: 'The authorization header is malformed.',
+  },
+  AuthorizationQueryParametersError: {
+    code: 'AuthorizationQueryParametersError',
+    status: 400,
+    message: 'Error parsing the X-Amz-Credential parameter.',
+  },
   InvalidArgument: { code: 'InvalidArgument', status: 400, message: 'Invalid Argument' },
   InvalidRequest: { code: 'InvalidRequest', status: 400, message: 'Invalid Request' },
   InvalidURI: { code: 'InvalidURI', status: 400, message: "Couldn't parse the specified URI." },
@@ -97,13 +107,16 @@ export class SignetError extends Error {
   readonly status: number;
   /** Internal reason for logs and metrics; never shown to clients, never contains secrets. */
   readonly reason: string;
-  constructor(name: S3ErrorName, reason: string, message?: string) {
+  /** Extra elements of the S3 error body, as S3 sends them (`HeadersNotSigned`, `Region`…). */
+  readonly details: Readonly<Record<string, string>> | undefined;
+  constructor(name: S3ErrorName, reason: string, message?: string, details?: Readonly<Record<string, string>>) {
     const spec: S3ErrorSpec = S3_ERRORS[name];
     super(message ?? spec.message);
     this.name = 'SignetError';
     this.code = spec.code;
     this.status = spec.status;
     this.reason = reason;
+    this.details = details;
   }
   get [BRAND](): true {
     return true;

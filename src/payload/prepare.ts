@@ -73,6 +73,10 @@ function drained(stream: Readable): Promise<void> {
   });
 }
 
+function checkContract(contract: string, sha256: string): void {
+  if (contract !== '' && contract !== sha256) throw new SignetError('XAmzContentSHA256Mismatch', 'body differs from the client x-amz-content-sha256');
+}
+
 /** A streamed body: what was handed to undici, kept so it can be stopped when the upstream answers early. */
 function streamed(make: () => Readable): { body: () => Readable; abandon: () => void } {
   let stream: Readable | null = null;
@@ -113,8 +117,12 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
   const encoding = clientAwsChunked ? withoutAwsChunked(facts.contentEncoding) : facts.contentEncoding === '' ? null : facts.contentEncoding;
   const baseHeaders: Record<string, string> = {};
   if (encoding !== null) baseHeaders[CONTENT_ENCODING] = encoding;
+  // A hex x-amz-content-sha256 is the client's contract for the body: S3 checks it where it is
+  // forwarded (client-hash); where signet hashes the body itself, signet checks it.
+  const contract = !clientAwsChunked && HEX_SHA256.test(facts.clientPayloadHash) ? facts.clientPayloadHash : '';
   const hasBody = facts.chunked || facts.contentLength > 0;
   if (!hasBody) {
+    checkContract(contract, EMPTY_SHA256);
     return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, abandon: NO_STREAM, dispose: NOTHING };
   }
   let length = facts.chunked ? -1 : facts.contentLength;
@@ -183,6 +191,7 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       };
     case 'buffered': {
       const { body, sha256 } = await readBody(data, length);
+      checkContract(contract, sha256);
       return {
         strategy, payloadHash: sha256, contentLength: length, headers: { ...baseHeaders, ...clientChecksumHeader() },
         replayable: true, body: () => body, abandon: NO_STREAM, dispose: NOTHING,
@@ -202,6 +211,12 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       if (length >= 0 && spool.length !== length) {
         await spool.dispose();
         throw new SignetError('IncompleteBody', `received ${spool.length} of ${length} bytes`);
+      }
+      try {
+        checkContract(contract, spool.sha256);
+      } catch (err) {
+        await spool.dispose();
+        throw err;
       }
       return {
         strategy, payloadHash: spool.sha256, contentLength: spool.length, headers: { ...baseHeaders, ...clientChecksumHeader() },

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTrace } from '../observability/request-trace.js';
 import type { Strategy } from '../payload/strategy.js';
-import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
+import type { ClientGrant } from './client-grant.js';
 import { RequestAbort } from './request-abort.js';
 
 /**
@@ -35,8 +35,10 @@ export class RequestContext {
   errorCode = '';
   s3RequestId = '';
   s3Id2 = '';
-  /** Gateway mode: the client's own key and seed, to verify its signed aws-chunked body. */
-  clientChunkSigning: ChunkSigningContext | null = null;
+  /** The bucket when the client named it in the Host header (virtual-hosted style), '' otherwise. */
+  hostBucket = '';
+  /** Gateway mode: what the client's verified signature covers (client-grant.ts); null in sidecar mode. */
+  grant: ClientGrant | null = null;
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

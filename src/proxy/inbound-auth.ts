@@ -7,15 +7,17 @@ import { canonicalQuery } from '../sigv4/canonical-query.js';
 import { canonicalRequest } from '../sigv4/canonical-request.js';
 import { canonicalUri } from '../sigv4/canonical-uri.js';
 import {
-  ALGORITHM, AMZ_CONTENT_SHA256, AMZ_DATE, AUTHORIZATION, DATE, KEY_TYPE_IDENTIFIER, MAX_PRESIGNED_TTL_SECONDS,
-  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNATURE, Q_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
+  ALGORITHM, AMZ_CONTENT_SHA256, AMZ_PREFIX, AMZ_DATE, AUTHORIZATION, DATE, KEY_TYPE_IDENTIFIER, MAX_PRESIGNED_TTL_SECONDS,
+  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNATURE, Q_SIGNED_HEADERS, Q_V2_ACCESS_KEY_ID, Q_V2_EXPIRES, Q_V2_SIGNATURE,
+  UNSIGNED_PAYLOAD,
 } from '../sigv4/constants.js';
 import { signingKey } from '../sigv4/signing-key.js';
 import { awsChunkedModeOf, isSignedMode } from '../sigv4/aws-chunked-wire.js';
 import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
-import { sigV2StringToSign } from '../sigv4/sigv2-string-to-sign.js';
+import { SIGV2_LISTING_PARAMETERS, SIGV2_SUB_RESOURCES, SIGV2_UNSIGNABLE_SUB_RESOURCES, sigV2StringToSign } from '../sigv4/sigv2-string-to-sign.js';
 import { parseSigV2, verifySigV2 } from '../sigv4/sigv2.js';
 import { stringToSign } from '../sigv4/string-to-sign.js';
+import type { ClientGrant } from './client-grant.js';
 import type { RequestContext } from './context.js';
 
 /** Access key id → secret. */
@@ -104,6 +106,42 @@ interface V4Claim {
   signature: string;
   amzDate: string;
   payloadHash: string;
+  /** Presigned (query) auth: S3 names its scope errors after the query parameters. */
+  presigned: boolean;
+}
+
+/** What a gateway advertises: the scope region clients must sign for. */
+export interface InboundScope {
+  readonly region: string;
+}
+
+function malformedScope(c: V4Claim, reason: string, message: string, details?: Record<string, string>): never {
+  const prefix = c.presigned ? 'Error parsing the X-Amz-Credential parameter; ' : 'The authorization header is malformed; ';
+  throw new SignetError(c.presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', 'inbound auth: ' + reason, prefix + message, details);
+}
+
+/**
+ * The scope S3 itself would accept: the x-amz-date day, the region S3 is in (here: the one signet
+ * advertises), the service `s3`. A scope signed for elsewhere is refused as S3 refuses it, naming
+ * what was expected, so a client that follows S3's hint (s3cmd, the SDKs' region redirect) recovers.
+ */
+function checkScope(c: V4Claim, shortDate: string, region: string, service: string, scope: InboundScope): void {
+  if (shortDate !== c.amzDate.slice(0, 8)) malformedScope(c, 'credential date differs from the request date', `incorrect date. This date in the credential must be in the format "yyyyMMdd" and match the request date ('${c.amzDate.slice(0, 8)}').`);
+  if (service !== 's3') malformedScope(c, 'credential service is not s3', "incorrect service. This endpoint belongs to 's3'.");
+  if (region !== scope.region) {
+    malformedScope(c, 'credential region differs', `the region '${printable(region)}' is wrong; expecting '${scope.region}'`, { Region: scope.region });
+  }
+}
+
+/** A value from the request, quoted back in an error: printable ASCII only, and short. */
+function printable(value: string): string {
+  return value.replace(/[^\x21-\x7e]/g, '?').slice(0, 64);
+}
+
+interface V4Grant {
+  readonly accessKeyId: string;
+  readonly signedHeaders: ReadonlySet<string>;
+  readonly chunkSigning: ChunkSigningContext | null;
 }
 
 /**
@@ -111,12 +149,12 @@ interface V4Claim {
  * over the path exactly as it sent it. Built from the canonical-request steps rather than
  * signRequest, which would add its own headers and drop some a client may legitimately sign.
  */
-function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): ChunkSigningContext | null {
+function verifyV4(keys: InboundKeys, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): V4Grant {
   const parts = c.credential.split('/');
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
+  checkScope(c, shortDate, region, service, scope);
   const secret = secretFor(keys, id);
-  if (!c.amzDate.startsWith(shortDate)) denied('SignatureDoesNotMatch', 'credential date differs from the request date');
   const names = c.signedHeaders.split(';');
   let block = '';
   for (const name of names) {
@@ -132,7 +170,10 @@ function verifyV4(keys: InboundKeys, c: V4Claim, method: string, rawPath: string
   // A signed aws-chunked body chains its chunk signatures from this one: hand the decoder what
   // it needs to check every chunk (and the trailer) with the client's key.
   const mode = awsChunkedModeOf(c.payloadHash);
-  return mode === undefined || !isSignedMode(mode) ? null : { signingKey: key, amzDate: c.amzDate, scope: parts.slice(1).join('/'), seedSignature: c.signature };
+  const chunkSigning = c.presigned || mode === undefined || !isSignedMode(mode)
+    ? null
+    : { signingKey: key, amzDate: c.amzDate, scope: parts.slice(1).join('/'), seedSignature: c.signature };
+  return { accessKeyId: id, signedHeaders: new Set(names), chunkSigning };
 }
 
 function headerClaim(auth: string, headers: Record<string, string>): V4Claim {
@@ -145,7 +186,7 @@ function headerClaim(auth: string, headers: Record<string, string>): V4Claim {
   if (credential === undefined || signedHeaders === undefined || signature === undefined) denied('AccessDenied', 'malformed SigV4 Authorization');
   const payloadHash = headers[AMZ_CONTENT_SHA256];
   if (payloadHash === undefined) denied('AccessDenied', 'SigV4 header auth without x-amz-content-sha256');
-  return { credential, signedHeaders, signature, amzDate: headers[AMZ_DATE] ?? '', payloadHash };
+  return { credential, signedHeaders, signature, amzDate: headers[AMZ_DATE] ?? '', payloadHash, presigned: false };
 }
 
 function queryClaim(query: ReadonlyArray<readonly [string, string]>, now: Date): V4Claim {
@@ -160,17 +201,43 @@ function queryClaim(query: ReadonlyArray<readonly [string, string]>, now: Date):
   if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_TTL_SECONDS || signedAt === null) denied('AccessDenied', 'bad X-Amz-Expires or X-Amz-Date');
   if (signedAt.getTime() + expires * 1000 < now.getTime()) denied('AccessDenied', 'presigned URL expired', 'Request has expired');
   if (signedAt.getTime() - now.getTime() > MAX_SKEW_MS) denied('AccessDenied', 'presigned URL dated in the future');
-  return { credential: get(Q_CREDENTIAL), signedHeaders: get(Q_SIGNED_HEADERS), signature: get(Q_SIGNATURE), amzDate, payloadHash: UNSIGNED_PAYLOAD };
+  return { credential: get(Q_CREDENTIAL), signedHeaders: get(Q_SIGNED_HEADERS), signature: get(Q_SIGNATURE), amzDate, payloadHash: UNSIGNED_PAYLOAD, presigned: true };
+}
+
+/**
+ * SigV2 signs only the sub-resources in its list; the rest of a query rides along unsigned. What
+ * signet forwards must be covered, so an unsigned parameter is refused, except the listing
+ * parameters of a read, which no SigV2 signer ever signed and which only narrow a listing the
+ * signature allowed in full. Sub-resources newer than SigV2 that its signers leave out of the
+ * string to sign (botocore's list lacks them) cannot be covered at all: SigV4 only.
+ */
+function checkSigV2Query(method: string, query: ReadonlyArray<readonly [string, string]>, queryAuth: boolean): void {
+  const read = method === 'GET' || method === 'HEAD';
+  for (const [name] of query) {
+    if (SIGV2_SUB_RESOURCES.has(name)) continue;
+    if (queryAuth && (name === Q_V2_ACCESS_KEY_ID || name === Q_V2_SIGNATURE || name === Q_V2_EXPIRES || name.toLowerCase().startsWith(AMZ_PREFIX))) continue;
+    if (SIGV2_UNSIGNABLE_SUB_RESOURCES.has(name)) {
+      throw new SignetError('InvalidRequest', 'inbound auth: SigV2 with a sub-resource it cannot sign', `The ${printable(name)} sub-resource is not covered by Signature Version 2; please use AWS4-HMAC-SHA256 (SigV4).`);
+    }
+    if (read && SIGV2_LISTING_PARAMETERS.has(name)) continue;
+    denied('AccessDenied', 'SigV2 with an unsigned query parameter', `Query parameter ${printable(name)} is not covered by the Signature Version 2 signature; please use AWS4-HMAC-SHA256 (SigV4).`);
+  }
+}
+
+/** Headers as inboundAuth reads them, plus x-amz-content-sha256 for the SigV2 body contract. */
+function v2PayloadHash(headers: Record<string, string>): string {
+  return (headers[AMZ_CONTENT_SHA256] ?? '').trim();
 }
 
 /**
  * The admit stage of gateway mode: every request must be signed by one of the inbound keys, with
  * SigV2 (header or query), SigV4 header auth or SigV4 presigned query. The request line and
- * headers are checked here; a signed aws-chunked body has each chunk and trailer signature
- * checked by the decoder with the client's key (ctx.clientChunkSigning); a hex
- * x-amz-content-sha256 is forwarded and S3 checks the body against it.
+ * headers are checked here, and the grant returned says what the signature covers (bindToGrant
+ * then forwards only that); a signed aws-chunked body has each chunk and trailer signature
+ * checked by the decoder with the client's key (grant.chunkSigning); a hex x-amz-content-sha256
+ * is enforced on every payload path.
  */
-export function inboundAuth(keys: InboundKeys, now: () => Date = () => new Date()): (ctx: RequestContext) => void {
+export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => Date = () => new Date()): (ctx: RequestContext) => ClientGrant {
   return (ctx) => {
     const url = ctx.req.url ?? '/';
     const q = url.indexOf('?');
@@ -182,19 +249,34 @@ export function inboundAuth(keys: InboundKeys, now: () => Date = () => new Date(
     if (auth !== undefined && auth.startsWith(ALGORITHM + ' ')) {
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
-      ctx.clientChunkSigning = verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query), headers);
-      return;
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers);
+      return grant(ctx, { scheme: 'sigv4', ...g, payloadHash: claim.payloadHash });
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
-      verifyV4(keys, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
-      return;
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
+      // A presigned request's body is UNSIGNED-PAYLOAD, unless it carries the header (then signed).
+      return grant(ctx, { scheme: 'sigv4', ...g, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
     }
     const v2 = parseSigV2(ctx.method, rawPath, query, headers);
     if (v2 === null) denied('AccessDenied', auth === undefined ? 'no client signature' : 'unsupported Authorization scheme');
+    checkSigV2Query(ctx.method, query, v2.kind === 'query');
     const secret = secretFor(keys, v2.accessKeyId);
     if (v2.kind === 'header') checkClock(headers[AMZ_DATE] !== undefined ? new Date(headers[AMZ_DATE]) : new Date(headers[DATE] ?? ''), clock);
-    const sts = sigV2StringToSign(ctx.method, rawPath, query, headers, v2.expires === undefined ? {} : { expires: v2.expires });
+    // A bucket named in the Host header is part of the resource S3 signs: a signature made for
+    // one bucket cannot be pointed at another by changing the Host.
+    const sts = sigV2StringToSign(ctx.method, rawPath, query, headers, {
+      ...(v2.expires === undefined ? {} : { expires: v2.expires }),
+      ...(ctx.hostBucket === '' ? {} : { bucket: ctx.hostBucket }),
+    });
     if (!verifySigV2(v2, sts, secret, clock)) denied('SignatureDoesNotMatch', 'SigV2 signature differs');
+    return grant(ctx, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
   };
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function grant(ctx: RequestContext, g: ClientGrant): ClientGrant {
+  ctx.grant = g;
+  return g;
 }

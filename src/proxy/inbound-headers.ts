@@ -24,6 +24,24 @@ export interface InboundHeaders {
   readonly duplicateHost: boolean;
   /** A Transfer-Encoding other than plain `chunked` (gzip, …), which S3 does not take. */
   readonly unsupportedTransferEncoding: boolean;
+  /** The Connection header's options, lower case (empty when absent). */
+  readonly connectionTokens: readonly string[];
+  /**
+   * A Connection option names a header S3 gives meaning to: obeying it would drop that header
+   * (an If-None-Match, an x-amz-* header, the Content-MD5) and change what the request does.
+   */
+  readonly connectionDropsMeaning: boolean;
+}
+
+const NO_TOKENS: readonly string[] = Object.freeze([]);
+
+/** Headers whose removal changes what S3 does with a request (RFC 9110 §7.6.1 would have them dropped). */
+const MEANINGFUL: ReadonlySet<string> = new Set([
+  'range', 'cache-control', 'expires', 'authorization', 'host', 'date', 'expect', 'transfer-encoding', 'content-length',
+]);
+
+function meaningful(token: string): boolean {
+  return token.startsWith('x-amz-') || token.startsWith('if-') || token.startsWith('content-') || MEANINGFUL.has(token);
 }
 
 // Headers signet consumes itself: they never pass through as sent.
@@ -84,8 +102,15 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
     const prev = forward[name];
     forward[name] = prev === undefined ? value : prev + ',' + value;
   }
-  // RFC 9110 §7.6.1: headers named in Connection are hop-by-hop too.
-  if (connectionTokens !== null) for (const t of connectionTokens) delete forward[t];
+  // RFC 9110 §7.6.1: headers named in Connection are hop-by-hop too. The pipeline refuses the
+  // request when one of them means something to S3 (connectionDropsMeaning); the rest are dropped.
+  let connectionDropsMeaning = false;
+  if (connectionTokens !== null) {
+    for (const t of connectionTokens) {
+      if (meaningful(t)) connectionDropsMeaning = true;
+      delete forward[t];
+    }
+  }
   return {
     forward,
     contentLength: toLength(contentLength),
@@ -98,5 +123,7 @@ export function readInboundHeaders(rawHeaders: readonly string[]): InboundHeader
     host,
     duplicateHost: hosts > 1,
     unsupportedTransferEncoding: transferEncoding !== '' && transferEncoding.trim().toLowerCase() !== 'chunked',
+    connectionTokens: connectionTokens ?? NO_TOKENS,
+    connectionDropsMeaning,
   };
 }

@@ -10,6 +10,8 @@ import { preparePayload } from '../payload/prepare.js';
 import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
 import { s3Operation } from '../s3/operation.js';
 import { CONTENT_ENCODING, CONTENT_LENGTH } from '../sigv4/constants.js';
+import { bindToGrant } from './client-grant.js';
+import type { ClientGrant } from './client-grant.js';
 import { RequestContext } from './context.js';
 import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
@@ -34,7 +36,7 @@ export interface PipelineSettings {
   readonly accessLog: AccessLog;
   readonly observer?: PipelineObserver;
   /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
-  readonly admit?: (ctx: RequestContext) => void;
+  readonly admit?: (ctx: RequestContext) => ClientGrant;
   /** Requests answered or relayed without signing: /_signet/ endpoints, browser form uploads (side-routes.ts). */
   readonly sideRoute?: (ctx: RequestContext) => ((ctx: RequestContext) => Promise<void>) | null;
   /** Multipart conversion of unknown-length and over-threshold PutObjects (src/multipart). */
@@ -68,9 +70,10 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   let payload: PreparedPayload | null = null;
   try {
     // target
-    const inbound = readInboundHeaders(req.rawHeaders);
+    let inbound = readInboundHeaders(req.rawHeaders);
     ctx.headers = inbound.forward;
-    const target = parseRequestTarget(req.url ?? '/', bucketFromHost(inbound.host, s.virtualHostSuffixes));
+    ctx.hostBucket = bucketFromHost(inbound.host, s.virtualHostSuffixes);
+    const target = parseRequestTarget(req.url ?? '/', ctx.hostBucket);
     ctx.bucket = target.bucket;
     ctx.key = target.key;
     ctx.query = target.query;
@@ -79,11 +82,19 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
     if (inbound.duplicateHost) throw new SignetError('InvalidArgument', 'more than one Host header');
     if (inbound.unsupportedTransferEncoding) throw new SignetError('NotImplemented', 'only Transfer-Encoding: chunked is supported');
+    if (inbound.connectionDropsMeaning) {
+      throw new SignetError('InvalidArgument', 'Connection names a header S3 gives meaning to', 'The Connection header names a header that changes what S3 does with the request; send it end to end instead.');
+    }
     const side = s.sideRoute?.(ctx) ?? null;
     if (side !== null) return await side(ctx);
     // admit: client auth and policy come first, and the credentials must be there before the
     // client is invited to send its body (Expect: 100-continue).
-    s.admit?.(ctx);
+    const grant = s.admit?.(ctx);
+    if (grant !== undefined) {
+      // Gateway mode: from here on, only what the client's signature covered.
+      inbound = bindToGrant(grant, ctx.method, req.rawHeaders, inbound);
+      ctx.headers = inbound.forward;
+    }
     s.forward.credentials.current();
     // Unknown length or over --multipart-threshold: the multipart module reads, sends and answers.
     if (s.multipart?.applies(ctx, inbound) === true) {
@@ -100,7 +111,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       contentEncoding: inbound.forward[CONTENT_ENCODING] ?? '',
       decodedContentLength: inbound.decodedContentLength,
       trailer: inbound.trailer,
-      clientSigning: ctx.clientChunkSigning,
+      clientSigning: ctx.grant?.chunkSigning ?? null,
     }, s.payload);
     ctx.strategy = payload.strategy;
     ctx.trace?.bodyRead(payload.strategy, payload.contentLength);

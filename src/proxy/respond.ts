@@ -12,7 +12,7 @@ export function sendS3Error(res: ServerResponse, err: SignetError, resource: str
     res.destroy();
     return;
   }
-  const xml = renderS3Error({ code: err.code, message: err.message, resource, requestId });
+  const xml = renderS3Error({ code: err.code, message: err.message, resource, requestId, ...(err.details === undefined ? {} : { extra: err.details }) });
   const headers: Record<string, string | number> = {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(xml),

@@ -125,7 +125,7 @@ async function naming<T>(flag: string, address: string, listening: Promise<T>): 
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
   // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
-  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundKeys(config.inboundKeys));
+  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundKeys(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
   const credentials = new CredentialCache({
     fetch: deps.fetchCredentials ?? createCredentialChain({

@@ -1,15 +1,35 @@
 import { AMZ_DATE, AMZ_PREFIX, CONTENT_MD5, CONTENT_TYPE, DATE } from './constants.js';
 
 /**
- * Query parameters that are part of the SigV2 CanonicalizedResource (S3 RESTAuthentication,
- * "Constructing the CanonicalizedResource element"); every other parameter is left out.
+ * Query parameters that are part of the SigV2 CanonicalizedResource, every other parameter is left
+ * out. The list is botocore's (HmacV1Auth.QSAOfInterest), the most complete one a SigV2 signer in
+ * use today applies; S3's RESTAuthentication page lists the older subset.
  */
-const SUB_RESOURCES: ReadonlySet<string> = new Set([
-  'acl', 'accelerate', 'analytics', 'cors', 'delete', 'encryption', 'inventory', 'lifecycle', 'location',
-  'logging', 'metrics', 'notification', 'partNumber', 'policy', 'requestPayment', 'replication', 'restore',
-  'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
+export const SIGV2_SUB_RESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'cors', 'defaultObjectAcl', 'delete', 'inventory', 'lifecycle', 'location',
+  'logging', 'metrics', 'notification', 'object-lock', 'partNumber', 'policy', 'replication', 'requestPayment',
+  'restore', 'select', 'select-type', 'storageClass', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId',
+  'versioning', 'versions', 'website',
   'response-content-type', 'response-content-language', 'response-expires', 'response-cache-control',
   'response-content-disposition', 'response-content-encoding',
+]);
+
+/**
+ * Sub-resources newer than the SigV2 signers: none of them puts these in the string to sign, so a
+ * SigV2 signature never covers them (S3 serves them with SigV4).
+ */
+export const SIGV2_UNSIGNABLE_SUB_RESOURCES: ReadonlySet<string> = new Set([
+  'encryption', 'legal-hold', 'retention', 'intelligent-tiering', 'ownershipControls', 'policyStatus',
+  'publicAccessBlock', 'attributes', 'renameObject', 'metadataConfiguration', 'metadataTable', 'session',
+]);
+
+/**
+ * Parameters of the list operations (ListObjects[V2], ListObjectVersions, ListMultipartUploads,
+ * ListParts): never part of a SigV2 string to sign, and they only narrow a listing.
+ */
+export const SIGV2_LISTING_PARAMETERS: ReadonlySet<string> = new Set([
+  'prefix', 'delimiter', 'marker', 'max-keys', 'list-type', 'continuation-token', 'start-after', 'encoding-type',
+  'fetch-owner', 'key-marker', 'upload-id-marker', 'version-id-marker', 'max-uploads', 'max-parts', 'part-number-marker',
 ]);
 
 export interface SigV2StringToSignOptions {
@@ -67,7 +87,7 @@ function canonicalResource(
   // The path is signed exactly as sent: S3's own example keeps `%c3%a9` in lower case.
   let resource = bucket ? '/' + bucket + (path.startsWith('/') ? path : '/' + path) : path || '/';
   const subs: Array<readonly [string, string]> = [];
-  for (const pair of query) if (SUB_RESOURCES.has(pair[0])) subs.push(pair);
+  for (const pair of query) if (SIGV2_SUB_RESOURCES.has(pair[0])) subs.push(pair);
   if (subs.length === 0) return resource;
   subs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   // Sub-resource values are signed decoded (RESTAuthentication: "you do not encode these values").
