@@ -116,3 +116,23 @@ export function redactText(s: string, secrets: ReadonlyArray<string>): string {
   for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   return out;
 }
+
+/**
+ * A canonical request fit for a log: the query line through redactQueryString, and the values of
+ * secret headers (session token, SSE-C customer keys) masked, the rest byte for byte.
+ */
+export function redactCanonicalRequest(canonicalRequest: string): string {
+  const lines = canonicalRequest.split('\n');
+  if (lines.length > 2) lines[2] = redactQueryString(lines[2]!);
+  for (let i = 3; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') break; // the header block ends with an empty line
+    const colon = line.indexOf(':');
+    if (colon === -1) continue;
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    const masked = redactHeaderValue(name, value);
+    if (masked !== value) lines[i] = name + ':' + masked;
+  }
+  return lines.join('\n');
+}

@@ -19,7 +19,7 @@ import type { Upstream } from '../s3/endpoint.js';
 import { RegionCache } from '../s3/region-cache.js';
 import { RetryBudget } from '../s3/retry-policy.js';
 import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
-import { redactText } from '../s3/redact.js';
+import { redactCanonicalRequest, redactText } from '../s3/redact.js';
 import type { RequestContext } from '../proxy/context.js';
 import type { SignedRequest } from '../sigv4/signer.js';
 import { startAdminServer } from './admin.js';
@@ -206,14 +206,14 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
         invalidRegionLogged = true;
         logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
       },
-      // At debug level, what signet signed, line for line (the session token masked): the first
+      // At debug level, what signet signed, line for line (session token and SSE-C keys masked): the first
       // thing to compare when a store rejects signatures without saying why. Decided once here.
       ...(logger.isLevelEnabled('debug')
         ? {
             onSigned: (ctx: RequestContext, signed: SignedRequest) =>
               logger.debug({
                 reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
-                canonicalRequest: redactText(signed.canonicalRequest, [signed.securityToken ?? '']),
+                canonicalRequest: redactText(redactCanonicalRequest(signed.canonicalRequest), [signed.securityToken ?? '']),
                 stringToSign: signed.stringToSign,
               }, 'signed'),
           }

@@ -31,4 +31,26 @@ describe('debug logging of what signet signed', () => {
     await rawRequest(h.url, { path: '/bkt/x' });
     expect(h.logs.some((l) => l.includes('"msg":"signed"'))).toBe(false);
   });
+
+  it('masks SSE-C customer keys in the signed-request debug line and in the SignatureDoesNotMatch diagnosis', async () => {
+    h = await startHarness({ logLevel: 'debug' });
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const copyKey = Buffer.alloc(32, 9).toString('base64');
+    const sse = {
+      'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+      'x-amz-server-side-encryption-customer-key': key,
+      'x-amz-copy-source-server-side-encryption-customer-key': copyKey,
+    };
+    await rawRequest(h.url, { method: 'PUT', path: '/bkt/ssec', headers: { 'content-length': 2, ...sse }, body: 'hi' });
+    // The upstream refuses the signature: signet's diagnosis prints what it signed.
+    h.s3.faults.nextResponses = [{ status: 403, code: 'SignatureDoesNotMatch' }];
+    const refused = await rawRequest(h.url, { path: '/bkt/ssec', headers: sse });
+    expect(refused.status).toBe(403);
+    const all = h.logs.join('\n');
+    expect(all).toContain('x-amz-server-side-encryption-customer-algorithm:AES256');
+    expect(all).not.toContain(key);
+    expect(all).not.toContain(copyKey);
+    expect(all).not.toContain(encodeURIComponent(key));
+    expect(h.logs.filter((l) => l.includes('customer-key:')).length).toBeGreaterThanOrEqual(2);
+  });
 });

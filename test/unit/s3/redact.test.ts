@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   maskAccessKey,
+  redactCanonicalRequest,
   maskCredential,
   redactAuthorization,
   redactHeaderValue,
@@ -114,4 +115,27 @@ describe('SSE-C customer keys', () => {
       expect(redactHeaderValue(name, KEY)).not.toContain(KEY);
       expect(redactQueryString(`a=1&${name}=${encodeURIComponent(KEY)}`)).toBe(`a=1&${name}=[REDACTED]`);
     });
+});
+
+describe('redactCanonicalRequest', () => {
+  const KEY = Buffer.alloc(32, 3).toString('base64');
+  const creq = [
+    'PUT', '/b/k', 'X-Amz-Security-Token=tok%2Fen&a=1',
+    'host:h', `x-amz-server-side-encryption-customer-key:${KEY}`, 'x-amz-meta-k:customer-key:kept', '',
+    'host;x-amz-meta-k;x-amz-server-side-encryption-customer-key', 'UNSIGNED-PAYLOAD',
+  ].join('\n');
+
+  it('masks secret header values and query parameters, keeps every other line byte for byte', () => {
+    const out = redactCanonicalRequest(creq).split('\n');
+    expect(out[2]).toBe('X-Amz-Security-Token=[REDACTED]&a=1');
+    expect(out[4]).toBe('x-amz-server-side-encryption-customer-key:[REDACTED]');
+    expect(out.filter((_, i) => i !== 2 && i !== 4)).toEqual(creq.split('\n').filter((_, i) => i !== 2 && i !== 4));
+  });
+
+  it('never changes a canonical request without secrets', () => {
+    fc.assert(fc.property(fc.array(fc.stringMatching(/^[a-z-]{1,12}:[ -~]{0,20}$/), { maxLength: 6 }), (headers) => {
+      const c = ['GET', '/', 'a=1', ...headers.filter((h) => !/token|customer-key:/.test(h.split(':')[0]!)), '', 'host', 'x'].join('\n');
+      expect(redactCanonicalRequest(c)).toBe(c);
+    }));
+  });
 });
