@@ -7,6 +7,7 @@ export function uploadPage(bucket: string, prefix: string): string {
   const config = JSON.stringify({ bucket, prefix });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>signet demo: browser upload</title>
+<link rel="icon" href="data:,">
 <style>body{font:15px system-ui,sans-serif;max-width:42em;margin:2em auto}li{margin:.3em 0}#status{color:#555}</style></head>
 <body>
 <h1>signet demo: browser upload</h1>
@@ -24,7 +25,10 @@ async function mint(path, body) {
 }
 async function list() {
   const res = await fetch('/' + cfg.bucket + '?list-type=2&prefix=' + encodeURIComponent(cfg.prefix));
-  const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+  const xml = await res.text();
+  // No bucket yet is no object yet: the first upload makes it. Any other refusal is shown.
+  if (!res.ok && !(res.status === 404 && xml.includes('<Code>NoSuchBucket</Code>'))) throw new Error('listing: ' + res.status + ' ' + xml);
+  const doc = new DOMParser().parseFromString(res.ok ? xml : '<none/>', 'application/xml');
   const ul = document.getElementById('objects');
   ul.replaceChildren();
   for (const key of [...doc.getElementsByTagName('Key')].map((k) => k.textContent)) {
@@ -50,9 +54,11 @@ document.getElementById('upload').onsubmit = async (e) => {
   if (!file) return;
   try {
     status('asking signet for a POST policy…');
-    const p = await mint('presign-post', { bucket: cfg.bucket, prefix: cfg.prefix, maxSize: '64MiB', successActionStatus: '201', expires: '10m' });
+    // The object's type is the form's Content-Type field (S3 documents that one, not the file part's header).
+    const p = await mint('presign-post', { bucket: cfg.bucket, prefix: cfg.prefix, maxSize: '64MiB', contentType: '', successActionStatus: '201', expires: '10m' });
     const form = new FormData();
     for (const [k, v] of Object.entries(p.fields)) form.append(k, v);
+    form.append('Content-Type', file.type || 'application/octet-stream');
     form.append('file', file, file.name);
     status('uploading to ' + p.url + ' …');
     const res = await fetch(p.url, { method: 'POST', body: form });

@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly logLevel?: string;
   /** The environment signet's configuration reads (OTEL_* for tracing); empty when absent. */
   readonly env?: NodeJS.ProcessEnv;
+  /** HTML signet serves at /_signet/demo (signet demo's upload page, or a test's own page). */
+  readonly demoPage?: string;
 }
 
 /** signet in front of the embedded S3 (which checks every signature with @smithy/signature-v4), both on 127.0.0.1. */
@@ -46,7 +48,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const level = options.logLevel ?? 'info';
   const logger = createLogger({ level, destination: sink });
   const accessLog = createAccessLog(level, sink);
-  const signet = await startSignet(config, { logger, accessLog, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }) });
+  const signet = await startSignet(config, { logger, accessLog, fetchCredentials: async () => ({ credentials: { ...keys }, source: 'test' }),
+    ...(options.demoPage !== undefined ? { demoPage: options.demoPage } : {}),
+  });
   return {
     signet, s3, url: signet.proxy.url, keys, logs,
     async close() {
