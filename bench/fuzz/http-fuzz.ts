@@ -21,7 +21,7 @@ import { deriveSigningKey } from '../../src/sigv4/signing-key.js';
 
 export type Mode = 'sidecar' | 'gateway';
 export interface FuzzOptions { seed: number; requests: number; concurrency: number; timeoutMs: number; modes: Mode[]; log?: (line: string) => void }
-export interface Finding { kind: 'hang' | 'crash' | '5xx'; mode: Mode; seed: number; index: number; request: string }
+export interface Finding { kind: 'hang' | 'crash' | '5xx'; mode: Mode; seed: number; index: number; request: string; response?: string }
 export interface ModeResult {
   mode: Mode; requests: number; seconds: number; statuses: Record<string, number>; hangs: Finding[]; crashes: Finding[]; fiveHundreds: Finding[];
   healthFailures: number; rssStartMb: number; rssMidMb: number; rssEndMb: number; server5xx: number;
@@ -205,7 +205,7 @@ export async function generate(g: Gen, ctx: Ctx): Promise<Buffer> {
 }
 
 /** Sends bytes, reads until the server closes or goes quiet; resolves with the first status line seen. */
-function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ statuses: number[]; hung: boolean }> {
+function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ statuses: number[]; hung: boolean; text: string }> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
@@ -218,7 +218,7 @@ function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ sta
       sock.destroy();
       const text = Buffer.concat(chunks).toString('latin1');
       const statuses = [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
-      resolve({ statuses, hung: hung && statuses.length === 0 });
+      resolve({ statuses, hung: hung && statuses.length === 0, text });
     };
     // A hang is no answer at all within timeoutMs; a quiet keep-alive socket after an answer is normal.
     const hard = setTimeout(() => finish(true), timeoutMs);
@@ -289,7 +289,7 @@ export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult
       if (res.hung) hangs.push({ kind: 'hang', mode, seed: opts.seed, index, request: bytes.toString('base64') });
       const key = res.statuses.length === 0 ? 'none' : String(res.statuses[0]);
       statuses[key] = (statuses[key] ?? 0) + 1;
-      if (key.startsWith('5') && key !== '501' && fiveHundreds.length < 5) fiveHundreds.push({ kind: '5xx', mode, seed: opts.seed, index, request: bytes.toString('base64') });
+      if (key.startsWith('5') && key !== '501' && fiveHundreds.length < 5) fiveHundreds.push({ kind: '5xx', mode, seed: opts.seed, index, request: bytes.toString('base64'), response: res.text.slice(0, 600) });
       if (index > 0 && index % 10000 === 0) opts.log?.(`${mode}: ${index} requests, ${Math.round(index / ((Date.now() - started) / 1000))} req/s, rss ${rss()} MB`);
     }
   };
@@ -321,6 +321,6 @@ export function summarize(results: readonly ModeResult[]): string {
     `  rss MB start ${r.rssStartMb} mid ${r.rssMidMb} end ${r.rssEndMb}`,
     `  statuses ${Object.entries(r.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' ')}`,
     `  5xx other than 501: ${r.server5xx}`,
-    ...[...r.crashes, ...r.hangs, ...r.fiveHundreds].slice(0, 8).map((f) => `  ${f.kind} mode=${f.mode} seed=${f.seed} index=${f.index}\n  ${f.request.slice(0, 4000)}`),
+    ...[...r.crashes, ...r.hangs, ...r.fiveHundreds].slice(0, 8).map((f) => `  ${f.kind} mode=${f.mode} seed=${f.seed} index=${f.index}\n  ${f.request.slice(0, 4000)}${f.response === undefined ? '' : `\n  answer: ${JSON.stringify(f.response)}`}`),
   ].join('\n')).join('\n');
 }

@@ -55,6 +55,20 @@ describe('region discovery', () => {
     expect(seen.map((r) => [r.status, signedRegion(r)])).toEqual([[301, 'us-west-2'], [200, 'us-east-1']]);
   });
 
+  it('ignores a region from the upstream that is not a region name: no retry towards it, one warning', async () => {
+    for (const bad of ['evil.example.com/x', 'us-east-1.attacker:80', '../../etc']) {
+      h.s3.faults.nextResponses = [{
+        status: 301, code: 'PermanentRedirect', headers: { 'x-amz-bucket-region': bad },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>m</Message><Region>${bad}</Region></Error>`,
+      }];
+      const mark = h.s3.requests.length;
+      const res = await rawRequest(h.url, { method: 'PUT', path: '/hostile-region', headers: { 'content-length': 0 } });
+      expect(res.status, bad).toBe(301);
+      expect(h.s3.requests.slice(mark).map(signedRegion), bad).toEqual(['us-west-2']);
+    }
+    expect(h.logs.filter((l) => l.includes('not a region name')).length).toBe(1);
+  });
+
   it('follows a 301 whose body alone names the region', async () => {
     h.s3.faults.nextResponses = [{
       status: 301, code: 'PermanentRedirect',
