@@ -17,6 +17,7 @@ import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
 import { closeAfterResponse } from './lingering-close.js';
+import { checkLoopbackClient } from './loopback-guard.js';
 import { bucketFromHost, parseRequestTarget } from './request-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
 
@@ -35,6 +36,8 @@ export interface PipelineSettings {
   /** The one-line-per-request access log. */
   readonly accessLog: AccessLog;
   readonly observer?: PipelineObserver;
+  /** Sidecar on loopback: refuse what a browser sends from another site or under a rebound Host (loopback-guard.ts). */
+  readonly loopbackGuard?: boolean;
   /** Client authentication and policy (gateway mode); throws a SignetError to refuse. */
   readonly admit?: (ctx: RequestContext) => ClientGrant;
   /** Requests answered or relayed without signing: /_signet/ endpoints, browser form uploads (side-routes.ts). */
@@ -82,6 +85,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
     if (inbound.duplicateHost) throw new SignetError('InvalidArgument', 'more than one Host header');
     if (inbound.unsupportedTransferEncoding) throw new SignetError('NotImplemented', 'only Transfer-Encoding: chunked is supported');
+    if (s.loopbackGuard === true) checkLoopbackClient(inbound.host, req.rawHeaders, s.virtualHostSuffixes);
     if (inbound.connectionDropsMeaning) {
       throw new SignetError('InvalidArgument', 'Connection names a header S3 gives meaning to', 'The Connection header names a header that changes what S3 does with the request; send it end to end instead.');
     }

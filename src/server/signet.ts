@@ -187,6 +187,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     observer: pipelineObserver(metrics),
     virtualHostSuffixes: config.virtualHostSuffixes,
     ...(admit === undefined ? {} : { admit }),
+    loopbackGuard: admit === undefined && isLoopback(config.listen.host),
     sideRoute: side,
     ...(tracer === null ? {} : { tracer }),
     payload: {
