@@ -25,6 +25,8 @@ export interface Finding { kind: 'hang' | 'crash' | '5xx'; mode: Mode; seed: num
 export interface ModeResult {
   mode: Mode; requests: number; seconds: number; statuses: Record<string, number>; hangs: Finding[]; crashes: Finding[]; fiveHundreds: Finding[];
   healthFailures: number; rssStartMb: number; rssMidMb: number; rssEndMb: number; server5xx: number;
+  /** Requests signet still counts in flight 2 s after the last answer: each one a request that never ended. */
+  inFlightAfter: number;
 }
 
 const CLIENT = { accessKeyId: 'FUZZGATEWAYKEY01', secretAccessKey: 'fuzz-gateway-secret/+abcdefghijklmnop' };
@@ -296,6 +298,8 @@ export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   const seconds = (Date.now() - started) / 1000;
   clearInterval(health);
+  await new Promise((r) => setTimeout(r, 2000));
+  const inFlightAfter = signet.proxy.inFlight();
   const finalHealth = await fetch(`${adminUrl}/healthz`).then((r) => r.status, () => 0);
   if (finalHealth !== 200) healthFailures++;
   globalThis.gc?.();
@@ -305,7 +309,7 @@ export async function runMode(mode: Mode, opts: FuzzOptions): Promise<ModeResult
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   const server5xx = Object.entries(statuses).filter(([s]) => s.startsWith('5') && s !== '501').reduce((a, [, n]) => a + n, 0);
-  return { mode, requests: opts.requests, seconds, statuses, hangs, crashes, fiveHundreds, healthFailures, rssStartMb, rssMidMb, rssEndMb, server5xx };
+  return { mode, requests: opts.requests, seconds, statuses, hangs, crashes, fiveHundreds, healthFailures, rssStartMb, rssMidMb, rssEndMb, server5xx, inFlightAfter };
 }
 
 export async function runFuzz(opts: FuzzOptions): Promise<ModeResult[]> {
@@ -320,7 +324,7 @@ export function summarize(results: readonly ModeResult[]): string {
     `  crashes ${r.crashes.length}, hangs ${r.hangs.length}, /healthz failures ${r.healthFailures}`,
     `  rss MB start ${r.rssStartMb} mid ${r.rssMidMb} end ${r.rssEndMb}`,
     `  statuses ${Object.entries(r.statuses).sort().map(([s, n]) => `${s}:${n}`).join(' ')}`,
-    `  5xx other than 501: ${r.server5xx}`,
+    `  5xx other than 501: ${r.server5xx}; still in flight 2 s after the end: ${r.inFlightAfter}`,
     ...[...r.crashes, ...r.hangs, ...r.fiveHundreds].slice(0, 8).map((f) => `  ${f.kind} mode=${f.mode} seed=${f.seed} index=${f.index}\n  ${f.request.slice(0, 4000)}${f.response === undefined ? '' : `\n  answer: ${JSON.stringify(f.response)}`}`),
   ].join('\n')).join('\n');
 }

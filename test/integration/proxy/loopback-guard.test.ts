@@ -39,7 +39,7 @@ describe('sidecar on loopback: requests a browser makes for another site', () =>
   });
 
   it('serves loopback names, virtual-hosted buckets, same-site and same-origin pages', async () => {
-    for (const headers of [
+    for (const headers of <Array<Record<string, string>>>[
       { host: `127.0.0.1:${port}` }, { host: `localhost:${port}` }, { host: `[::1]:${port}` },
       { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
       { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' },
