@@ -6,25 +6,34 @@ import { SignetError } from '../errors.js';
  * too: any page it visits can send simple requests to 127.0.0.1:8080 (CSRF), and with DNS
  * rebinding (evil.example resolving to 127.0.0.1) even read the answers. Neither is a request the
  * pod's apps made, so neither is signed:
- * - the Host must be loopback (an IP literal, `localhost`, `*.localhost`) or under a
- *   --virtual-host-suffix: a rebound name is none of these;
+ * - a browser's request (Sec-Fetch-*, Origin, or a `Mozilla/` User-Agent) must name a loopback
+ *   Host (an IP literal, `localhost`, `*.localhost`) or one under --virtual-host-suffix: a
+ *   rebound name is none of these;
  * - a browser that says the request comes from another site (`Sec-Fetch-Site: cross-site`, or an
  *   `Origin` that is not a loopback name) is refused. Pages signet serves itself (the demo page,
  *   same-origin) and apps on another loopback port (same-site) keep working.
  */
 export function checkLoopbackClient(host: string, rawHeaders: readonly string[], suffixes: readonly string[]): void {
-  // No Host at all (HTTP/1.0) is no browser.
-  if (host !== '' && !loopbackName(hostName(host), suffixes)) refuse('Host is not a loopback name');
+  let browser = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
+    const value = rawHeaders[i + 1]!.trim();
     if (name === 'sec-fetch-site') {
-      if (rawHeaders[i + 1]!.trim().toLowerCase() === 'cross-site') refuse('cross-site browser request');
+      browser = true;
+      if (value.toLowerCase() === 'cross-site') refuse('cross-site browser request');
     } else if (name === 'origin') {
-      const origin = rawHeaders[i + 1]!.trim();
+      browser = true;
       // `null`: a sandboxed frame or a file:// page, whose site cannot be told.
-      if (origin === 'null' || !loopbackName(originHost(origin), suffixes)) refuse('Origin is not a loopback name');
+      if (value === 'null' || !loopbackName(originHost(value), suffixes)) refuse('Origin is not a loopback name');
+    } else if (name === 'user-agent' && value.startsWith('Mozilla/')) {
+      // Every browser's, and a page cannot change it (a forbidden header name).
+      browser = true;
     }
   }
+  // Tools that are no browser may name S3 in the Host (hostAliases pointing s3.amazonaws.com at
+  // the sidecar is a common way to catch hard-coded endpoints); a browser's Host is the name the
+  // page's script used, and only a loopback name can be the pod's own.
+  if (browser && host !== '' && !loopbackName(hostName(host), suffixes)) refuse('browser request under a Host that is not a loopback name');
 }
 
 function refuse(reason: string): never {

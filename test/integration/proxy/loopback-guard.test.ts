@@ -25,8 +25,17 @@ async function refusedWithout(headers: Record<string, string>, path = '/guard/k'
 }
 
 describe('sidecar on loopback: requests a browser makes for another site', () => {
-  it('refuses a Host that is not a loopback name (DNS rebinding)', async () => {
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `[2001:db8::1]:${port}`]) await refusedWithout({ host });
+  const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/150.0.0.0 Safari/537.36';
+
+  it('refuses a browser request under a Host that is not a loopback name (DNS rebinding)', async () => {
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `[2001:db8::1]:${port}`]) {
+      await refusedWithout({ host, 'user-agent': BROWSER });
+    }
+  });
+
+  it('serves a tool that is no browser under any Host (hostAliases pointing s3.amazonaws.com at the sidecar)', async () => {
+    const res = await rawRequest(h.url, { path: '/guard/k', headers: { host: 's3.amazonaws.com', 'user-agent': 'aws-cli/1.18 Python/3.8' } });
+    expect(res.status).toBe(200);
   });
 
   it('refuses Sec-Fetch-Site: cross-site and a foreign or opaque Origin, also for the presign endpoint and a DELETE', async () => {
@@ -40,7 +49,7 @@ describe('sidecar on loopback: requests a browser makes for another site', () =>
 
   it('serves loopback names, virtual-hosted buckets, same-site and same-origin pages', async () => {
     for (const headers of <Array<Record<string, string>>>[
-      { host: `127.0.0.1:${port}` }, { host: `localhost:${port}` }, { host: `[::1]:${port}` },
+      { host: `127.0.0.1:${port}`, 'user-agent': BROWSER }, { host: `localhost:${port}`, 'user-agent': BROWSER }, { host: `[::1]:${port}` },
       { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' },
       { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' },
       { 'sec-fetch-site': 'none' },
