@@ -29,7 +29,7 @@ export interface ModeResult {
   inFlightAfter: number;
 }
 
-const CLIENT = { accessKeyId: 'FUZZGATEWAYKEY01', secretAccessKey: 'fuzz-gateway-secret/+abcdefghijklmnop' };
+export const CLIENT = { accessKeyId: 'FUZZGATEWAYKEY01', secretAccessKey: 'fuzz-gateway-secret/+abcdefghijklmnop' };
 const REGION = 'us-east-1';
 
 /** mulberry32: tiny, fast, good enough to pick mutations reproducibly. */
@@ -44,7 +44,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-class Gen {
+export class Gen {
   constructor(readonly r: () => number) {}
   int(n: number): number { return Math.floor(this.r() * n); }
   pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)] as T; }
@@ -70,7 +70,7 @@ const PATHS = ['/', '/fuzz-bucket', '/fuzz-bucket/', '/fuzz-bucket/key', '/fuzz-
   '/fuzz-bucket/key?acl&acl', '/fuzz-bucket/key?AWSAccessKeyId=x&Signature=y&Expires=1', '/fuzz-bucket/key?__proto__=1&constructor=2',
   '/fuzz-bucket/key?retention&legal-hold', '/fuzz-bucket/key#frag', '/healthz', '/metrics', ''];
 
-interface Ctx { host: string; mode: Mode; signer: SignatureV4 }
+export interface Ctx { host: string; mode: Mode; signer: SignatureV4 }
 
 /** A SigV4 request signed by smithy with the gateway client's key (signet's own keys in sidecar mode matter not). */
 async function signedRequest(g: Gen, ctx: Ctx): Promise<{ method: string; path: string; headers: [string, string][]; body: Buffer }> {
@@ -207,7 +207,7 @@ export async function generate(g: Gen, ctx: Ctx): Promise<Buffer> {
 }
 
 /** Sends bytes, reads until the server closes or goes quiet; resolves with the first status line seen. */
-function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ statuses: number[]; hung: boolean; text: string }> {
+export function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ statuses: number[]; hung: boolean; text: string }> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
@@ -238,7 +238,7 @@ function exchange(port: number, bytes: Buffer, timeoutMs: number): Promise<{ sta
   });
 }
 
-async function startMode(mode: Mode) {
+export async function startMode(mode: Mode) {
   const keys = demoCredentials();
   const s3 = await startDemoS3({ region: REGION, keys: staticKeys([keys]) });
   const args = ['--region', REGION, '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'];

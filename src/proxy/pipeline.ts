@@ -67,9 +67,13 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   if (s.tracer !== undefined) ctx.trace = s.tracer.startRequest(req, ctx.id);
   s.observer?.started();
   // A client that goes away aborts the upstream request (and any backoff) at once.
-  res.on('close', () => {
+  // (A pipelined request queued behind another response hears only its socket's 'close'.)
+  const onGone = (): void => {
     if (!res.writableFinished) ctx.abort.abort();
-  });
+  };
+  res.on('close', onGone);
+  const socket = req.socket;
+  socket.once('close', onGone);
   let payload: PreparedPayload | null = null;
   try {
     // target
@@ -146,6 +150,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
+    socket.off('close', onGone);
     if (payload !== null) await payload.dispose();
     finish(ctx, s);
   }

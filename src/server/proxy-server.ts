@@ -45,7 +45,18 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
       return;
     }
     inFlight++;
-    res.once('close', () => inFlight--);
+    // A pipelined request still queued behind an earlier response never gets its 'close' when
+    // the client hangs up (Node drops the queue with the socket): count it out on the socket's.
+    const socket = req.socket;
+    let counted = true;
+    const done = (): void => {
+      if (!counted) return;
+      counted = false;
+      inFlight--;
+      socket.off('close', done);
+    };
+    res.once('close', done);
+    socket.once('close', done);
     o.handler(req, res).catch((err: unknown) => {
       o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request handler failed');
       if (!res.headersSent) sendS3Error(res, new SignetError('InternalError', 'handler'), '/', 'SIGNET', !req.complete);

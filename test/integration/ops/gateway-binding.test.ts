@@ -8,6 +8,7 @@ import { presign } from '../../../src/sigv4/index.js';
 import { startHarness } from '../../support/harness.js';
 import type { Harness } from '../../support/harness.js';
 import { rawRequest } from '../../support/http.js';
+import { socketExchange } from '../../support/raw-socket.js';
 import type { RawResponse } from '../../support/http.js';
 import { smithySigner, toSmithyQuery } from '../../support/smithy-reference.js';
 
@@ -320,5 +321,20 @@ describe('credential scope: date, region and service are the ones S3 would accep
     const res = await rawRequest(h.url, { path });
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('AuthorizationQueryParametersError');
+  });
+});
+
+describe('pipelined requests', () => {
+  it('counts none in flight once the client hangs up after the first answer', async () => {
+    for (const target of [h, sidecar]) {
+      const host = new URL(target.url).host;
+      const one = `GET /bind/a HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+      for (let i = 0; i < 5; i++) {
+        const res = await socketExchange(target.url, one + one + `PUT /bind/b HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 3\r\n\r\nabc` + one);
+        expect(res.status).toBeGreaterThanOrEqual(200);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(target.signet.proxy.inFlight(), target === h ? 'gateway' : 'sidecar').toBe(0);
+    }
   });
 });
