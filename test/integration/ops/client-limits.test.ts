@@ -109,10 +109,22 @@ describe('--client-body-timeout', () => {
     await eventually(async () => h!.signet.proxy.inFlight() === 0, 5000, 'the request to finish');
     expect((await rawRequest(h.url, { method: 'HEAD', path: '/bkt/stalled' })).status).toBe(404);
     expect(h.s3.buckets.get('bkt')!.objects.has('stalled')).toBe(false);
+    // A converted multipart upload was aborted, not left holding parts.
+    await eventually(async () => h!.s3.buckets.get('bkt')!.uploads.size === 0, 5000, 'no multipart upload left open');
     const text = await metrics(h);
     expect(sample(text, 'signet_client_timeouts_total{phase="body"}')).toBe(1);
     const log = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request' && l.status === 400);
     expect(log).toMatchObject({ error: 'RequestTimeout' });
+  }, 15_000);
+
+  it('starts the clock for an Expect: 100-continue client when the 100 is sent, then cuts it when it stalls', async () => {
+    h = await startHarness({ args: ['--client-body-timeout', '1s'] });
+    const res = await heldExchange(h.url, [head('continue', { 'content-length': 1000, expect: '100-continue' }), 'abc'], 300);
+    expect(res.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 400 /);
+    expect(res.text).toContain('<Code>RequestTimeout</Code>');
+    expect(res.closedAfterIdleMs).toBeGreaterThanOrEqual(900);
+    expect(res.closedAfterIdleMs).toBeLessThan(2500);
+    expect(h.s3.buckets.get('bkt')?.objects.has('continue') ?? false).toBe(false);
   }, 15_000);
 
   it('does not cut a body that trickles in, a byte every 200 ms, with a 1 s timeout (idle gap, not total time)', async () => {
