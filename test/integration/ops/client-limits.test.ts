@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -182,6 +187,50 @@ describe('--client-body-timeout', () => {
     // Only the idle timeout closes the connection, later and without an answer.
     expect(res.status).toBeNull();
     expect(res.closedAfterIdleMs).toBeGreaterThanOrEqual(2900);
+  }, 15_000);
+});
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasOpenssl())('--client-body-timeout on a TLS listener (needs openssl on PATH)', () => {
+  it('cuts a stalled body the same way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-body-tls-'));
+    const cert = join(dir, 'c.crt');
+    const key = join(dir, 'c.key');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=signet-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    h = await startHarness({ args: ['--client-body-timeout', '1s', '--tls-cert', cert, '--tls-key', key] });
+    const port = Number(new URL(h.url).port);
+    const got = await new Promise<{ text: string; ms: number }>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      let text = '';
+      let sentAt = 0;
+      const fail = setTimeout(() => reject(new Error('no close within 8 s')), 8000);
+      socket.on('secureConnect', () => {
+        socket.write(head('tls-stalled', { 'content-length': 1000 }) + 'abc');
+        sentAt = Date.now();
+      });
+      socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(fail);
+        resolve({ text, ms: Date.now() - sentAt });
+      });
+    });
+    expect(got.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(got.text).toContain('<Code>RequestTimeout</Code>');
+    expect(got.ms).toBeGreaterThanOrEqual(900);
+    expect(got.ms).toBeLessThan(2500);
+    expect(h.s3.buckets.get('bkt')?.objects.has('tls-stalled') ?? false).toBe(false);
   }, 15_000);
 });
 
