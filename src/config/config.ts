@@ -55,6 +55,10 @@ export interface Config {
   readonly maxConcurrent: number;
   readonly clientHeaderTimeout: number;
   readonly clientIdleTimeout: number;
+  /** Longest silence between two reads of a request body, in ms; 0: off. */
+  readonly clientBodyTimeout: number;
+  /** Most client connections at once; 0: unlimited. */
+  readonly maxConnections: number;
   readonly inboundKeys: string | undefined;
   /** null when tracing is off (no --tracing, or OTEL_SDK_DISABLED / OTEL_TRACES_EXPORTER=none). */
   readonly tracing: TracingSettings | null;

@@ -114,6 +114,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxConcurrent: v.maxConcurrent,
     clientHeaderTimeout: v.clientHeaderTimeout,
     clientIdleTimeout: v.clientIdleTimeout,
+    clientBodyTimeout: v.clientBodyTimeout,
+    maxConnections: v.maxConnections,
     inboundKeys: v.inboundKeys,
     tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
     allowUnauthenticated: v.allowUnauthenticated,

@@ -183,6 +183,12 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: '60s',
     min: '1ms',
   }),
+  setting('client-body-timeout', 'duration', 'Longest gap between two reads of a request body; a client silent that long is answered 400 RequestTimeout and disconnected (0: off).', {
+    default: '60s',
+  }),
+  setting('max-connections', 'int', 'Most client connections open at once; more are closed as they arrive (0: unlimited).', {
+    default: '4096',
+  }),
   setting('tracing', 'bool', 'Export OpenTelemetry traces over OTLP/HTTP, configured by the standard OTEL_* variables.', {
     default: 'false',
     key: 'tracingEnabled',

@@ -26,6 +26,9 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
   // Known at startup, so the series exist (at 0) before the first event.
   for (const result of ['success', 'failure']) metrics.credentialsRefreshes.labels(result).inc(0);
   metrics.requestsInFlight.set(0);
+  metrics.connectionsOpen.set(0);
+  metrics.connectionsRejected.inc(0);
+  for (const phase of ['headers', 'body']) metrics.clientTimeouts.labels(phase).inc(0);
   metrics.spoolBytes.set(0);
   return metrics;
 }
@@ -57,6 +60,18 @@ function defineMetrics(registry: Registry) {
     requestBytes: new Counter({ name: 'signet_request_bytes_total', help: 'Request body bytes received from clients.', registers }),
     responseBytes: new Counter({ name: 'signet_response_bytes_total', help: 'Response body bytes sent to clients.', registers }),
     requestsInFlight: new Gauge({ name: 'signet_requests_in_flight', help: 'Requests being handled now.', registers }),
+    connectionsOpen: new Gauge({ name: 'signet_connections_open', help: 'Client connections open on the proxy listener now.', registers }),
+    connectionsRejected: new Counter({
+      name: 'signet_connections_rejected_total',
+      help: 'Client connections closed as they arrived because --max-connections were open.',
+      registers,
+    }),
+    clientTimeouts: new Counter({
+      name: 'signet_client_timeouts_total',
+      help: 'Clients cut off for slowness: headers not complete within --client-header-timeout, or a body silent for --client-body-timeout.',
+      labelNames: ['phase'] as const,
+      registers,
+    }),
     signingDuration: new Histogram({
       name: 'signet_signing_duration_seconds',
       help: 'Time to compute one request signature (headers only, not the payload hash).',

@@ -3,10 +3,21 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
 import { sendS3Error } from '../proxy/respond.js';
+import { watchBodyGaps } from './body-timeout.js';
+
+/** What the listener reports about client connections; metrics hang off it. */
+export interface ListenerEvents {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  /** A connection past --max-connections, closed as it arrived. */
+  connectionRejected(): void;
+  /** A client too slow with its headers (--client-header-timeout) or silent mid-body (--client-body-timeout). */
+  clientTimeout(phase: 'headers' | 'body'): void;
+}
 
 export interface ProxyServerOptions {
   readonly host: string;
@@ -17,6 +28,11 @@ export interface ProxyServerOptions {
   readonly maxHeaderSize: number;
   readonly headersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Longest silence between two reads of a request body; 0: off. */
+  readonly bodyTimeoutMs: number;
+  /** Most client connections open at once; 0: unlimited. */
+  readonly maxConnections: number;
+  readonly events?: ListenerEvents;
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
@@ -35,10 +51,19 @@ export interface ProxyServer {
  * SDKs back off on it); Expect: 100-continue goes through the same pipeline, which sends the 100
  * only when it is ready for the body. With --tls-cert/--tls-key the certificate is reloaded when
  * the files change (cert-manager rotates them in place).
+ *
+ * Slow clients are bounded at every stage: headers by --client-header-timeout (absolute, so a
+ * client sending a byte at a time is cut too), bodies by --client-body-timeout (the longest gap
+ * between reads, body-timeout.ts), idle keep-alive by --client-idle-timeout, and the number of
+ * connections by --max-connections (past it, a connection is closed as it is accepted, before a
+ * byte is read: nothing can be answered on it yet).
  */
 export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServer> {
   let inFlight = 0;
+  const events = o.events;
+  const bodyTimedOut = (): void => events?.clientTimeout('body');
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    watchBodyGaps(req, res, o.bodyTimeoutMs, bodyTimedOut);
     if (inFlight >= o.maxConcurrent) {
       sendS3Error(res, new SignetError('SlowDown', 'max-concurrent reached'), req.url ?? '/', 'SIGNET', !req.complete);
       req.resume();
@@ -67,8 +92,11 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
     maxHeaderSize: o.maxHeaderSize,
     headersTimeout: o.headersTimeoutMs,
     keepAliveTimeout: o.idleTimeoutMs,
-    // Uploads can be long; the body is bounded by idle time (socket timeout), not total time.
+    // Uploads can be long; the body is bounded by the gaps in it (--client-body-timeout), not total time.
     requestTimeout: 0,
+    // Node checks the headers timeout on this period (30 s by default, which would double a 30 s
+    // timeout); a quarter of the timeout, at most a second, keeps the bound close to what was asked.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
   };
   let server: Server | HttpsServer;
   let stopWatching = (): void => undefined;
@@ -95,11 +123,23 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
   }
   server.on('checkContinue', onRequest);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Node's headers timeout (requestTimeout is off, so it is the only source of this code).
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timedOut) events?.clientTimeout('headers');
     if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.setTimeout(o.idleTimeoutMs);
+  if (o.maxConnections > 0) server.maxConnections = o.maxConnections;
+  if (events !== undefined) {
+    // 'drop': net.Server closed a connection past maxConnections as it was accepted.
+    server.on('drop', () => events.connectionRejected());
+    server.on('connection', (socket: Socket) => {
+      events.connectionOpened();
+      socket.once('close', () => events.connectionClosed());
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

@@ -26,7 +26,7 @@ import { startAdminServer } from './admin.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
-import type { ProxyServer } from './proxy-server.js';
+import type { ListenerEvents, ProxyServer } from './proxy-server.js';
 
 export interface SignetDeps {
   readonly logger: Logger;
@@ -90,6 +90,16 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
       if (ctx.strategy !== '') strategy(ctx.strategy).inc();
       if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
     },
+  };
+}
+
+function listenerEvents(metrics: Metrics): ListenerEvents {
+  const timeouts = labelCache(metrics.clientTimeouts);
+  return {
+    connectionOpened: () => metrics.connectionsOpen.inc(),
+    connectionClosed: () => metrics.connectionsOpen.dec(),
+    connectionRejected: () => metrics.connectionsRejected.inc(),
+    clientTimeout: (phase) => timeouts(phase).inc(),
   };
 }
 
@@ -240,6 +250,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     handler: (req, res) => handleRequest(req, res, pipeline),
     maxConcurrent: config.maxConcurrent, maxHeaderSize: config.maxHeaderSize,
     headersTimeoutMs: config.clientHeaderTimeout, idleTimeoutMs: config.clientIdleTimeout,
+    bodyTimeoutMs: config.clientBodyTimeout, maxConnections: config.maxConnections, events: listenerEvents(metrics),
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   }).catch(async (err: unknown) => {
     await admin?.close();

@@ -53,6 +53,8 @@ describe('loadConfig defaults', () => {
       maxConcurrent: 1024,
       clientHeaderTimeout: 30_000,
       clientIdleTimeout: 60_000,
+      clientBodyTimeout: 60_000,
+      maxConnections: 4096,
     });
     for (const key of ['profile', 'roleArn', 'externalId', 'tlsCert', 'tlsKey', 'upstreamCa', 'inboundKeys', 'configFile']) {
       expect(c[key as keyof typeof c]).toBeUndefined();
@@ -207,6 +209,10 @@ const ERRORS: [string, string[], Record<string, string>, string][] = [
   ['a role duration over 12 hours', ['--role-duration', '13h'], REGION, '--role-duration: "13h" is outside 15m..12h'],
   ['a count that is not a whole number', ['--max-concurrent', '1.5'], REGION, '--max-concurrent: "1.5" is not a whole number'],
   ['a zero max-concurrent', ['--max-concurrent', '0'], REGION, '--max-concurrent: "0" is below the minimum 1'],
+  ['a body timeout that does not parse', ['--client-body-timeout', 'slow'], REGION, '--client-body-timeout: "slow" is not a duration'],
+  ['a negative body timeout', ['--client-body-timeout=-1s'], REGION, '--client-body-timeout: "-1s" is not a duration'],
+  ['a connection limit that is not a whole number', ['--max-connections', 'many'], REGION, '--max-connections: "many" is not a whole number'],
+  ['a negative connection limit', ['--max-connections=-3'], REGION, '--max-connections: "-3" is not a whole number'],
   ['too many retries', ['--max-retries', '11'], REGION, '--max-retries: "11" is outside 0..10'],
   ['a boolean that is not one', ['--upstream-insecure=maybe'], REGION, '--upstream-insecure: "maybe" is not a boolean'],
   ['a spool directory that does not exist', ['--spool-dir', '/nonexistent/signet'], REGION, '--spool-dir: "/nonexistent/signet" is not an existing directory'],
@@ -219,6 +225,15 @@ const ERRORS: [string, string[], Record<string, string>, string][] = [
   ['an external id without a role', ['--external-id', 'ext-1'], REGION, '--external-id: "ext-1" is only used with --role-arn'],
   ['a virtual-host suffix that is no host name', ['--virtual-host-suffix', 'localhost,bad_name'], REGION, '--virtual-host-suffix: "bad_name" is not a host name'],
 ];
+
+describe('client limits', () => {
+  it('take 0 as off (no body timeout, no connection limit)', () => {
+    const c = loadConfig(['--client-body-timeout', '0', '--max-connections', '0'], REGION);
+    expect(c.clientBodyTimeout).toBe(0);
+    expect(c.maxConnections).toBe(0);
+    expect(loadConfig(['--client-body-timeout', '1500ms', '--max-connections', '3'], REGION)).toMatchObject({ clientBodyTimeout: 1500, maxConnections: 3 });
+  });
+});
 
 describe('--virtual-host-suffix', () => {
   it('defaults to localhost, takes a list, and none turns it off', () => {
