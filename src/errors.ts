@@ -83,6 +83,13 @@ export const S3_ERRORS = {
     status: 501,
     message: 'A header you provided implies functionality that is not implemented.',
   },
+  // Never sent (nobody is left to read it): the access log's and the metrics' name for a client
+  // that hung up before its response was complete — nginx's 499, so it is never counted a 5xx.
+  ClientClosedRequest: {
+    code: 'ClientClosedRequest',
+    status: 499,
+    message: 'The client closed the connection before the response was complete.',
+  },
   InternalError: {
     code: 'InternalError',
     status: 500,

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { MultipartHook } from '../multipart/index.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Tracer } from '../observability/request-trace.js';
-import { SignetError, toSignetError } from '../errors.js';
+import { S3_ERRORS, SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
 import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
 import { s3Operation } from '../s3/operation.js';
@@ -120,6 +121,15 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     await payload.dispose();
     await respond(ctx, answer);
   } catch (err) {
+    // Whatever broke after the client hung up (its body cut short, the upstream request aborted
+    // on its behalf) broke because it hung up: one outcome, 499, and no one to answer.
+    if (clientGone(ctx, err)) {
+      ctx.errorCode = 'ClientClosedRequest';
+      ctx.status = S3_ERRORS.ClientClosedRequest.status;
+      payload?.abandon();
+      if (!res.destroyed) res.destroy();
+      return;
+    }
     const e = toSignetError(err);
     ctx.errorCode ||= e.code;
     ctx.status = e.status;
@@ -158,7 +168,9 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
   try {
     await streamBody(ctx, response.body, res);
   } catch (err) {
+    if (clientGone(ctx, err)) throw err;
     // Mid-body failure: the status line is gone; destroying the socket is the only honest signal.
+    ctx.connectionCut = true;
     res.destroy();
     throw err;
   }
@@ -176,7 +188,7 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
       body.resume();
     };
     const onClientClose = (): void => {
-      if (!body.readableEnded) body.destroy(new SignetError('RequestTimeout', 'client went away'));
+      if (!body.readableEnded) body.destroy(new SignetError('ClientClosedRequest', 'client went away'));
     };
     const cleanup = (): void => {
       res.off('drain', onDrain);
@@ -203,6 +215,17 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
     res.on('drain', onDrain);
     res.once('close', onClientClose);
   });
+}
+
+/**
+ * The client hung up before its response was complete: its connection closed (ctx.abort fires on
+ * that), or its socket is already destroyed when the error arrives (the request stream's
+ * ECONNRESET "aborted" can come before the response's close) and signet did not cut it itself.
+ */
+function clientGone(ctx: RequestContext, err: unknown): boolean {
+  if (err instanceof SignetError && err.code === 'ClientClosedRequest') return true;
+  if (ctx.connectionCut) return false;
+  return ctx.abort.aborted || (ctx.req.socket as Socket | null)?.destroyed === true;
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {
