@@ -70,6 +70,11 @@ export const S3_ERRORS = {
     status: 503,
     message: 'signet holds no valid AWS credentials; see the signet log for the credential source error.',
   },
+  SpoolUnavailable: {
+    code: 'ServiceUnavailable',
+    status: 503,
+    message: 'signet could not write the temporary file this upload needs (--spool-dir is missing, read-only or full). Please try again.',
+  },
   BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
   GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
   NoSuchEndpoint: { code: 'NotFound', status: 404, message: 'signet has no endpoint at this path.' },

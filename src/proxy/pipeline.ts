@@ -134,6 +134,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.errorCode ||= e.code;
     ctx.status = e.status;
     if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
+    else if (e.message === S3_ERRORS.SpoolUnavailable.message) s.logger.warn({ reqId: ctx.id, err: e.reason }, 'cannot spool a request body: check --spool-dir');
     const bodyUnread = !req.complete;
     if (bodyUnread) {
       payload?.abandon();
