@@ -222,3 +222,27 @@ describe('the upstream answers at a trickle', () => {
     await recovers(s);
   });
 });
+
+describe('the upstream is slow but working', () => {
+  it('a response delayed past half of --headers-timeout still arrives whole', async () => {
+    const small = randomBytes(5000);
+    const s = await setUp([], { small });
+    inject(s, { kind: 'delay', direction: 'down', at: 0, ms: 300 });
+    const got = await download(s.h.url, '/bkt/small');
+    expect(got.complete && got.body.equals(small)).toBe(true);
+    await recovers(s);
+  });
+
+  // undici refreshes its headers timeout on every body chunk written: while a body is being sent,
+  // --headers-timeout bounds a pause, not the whole upload.
+  it('an upload held up for less than --headers-timeout goes through; held up longer, 504', async () => {
+    const s = await setUp(['--buffer-limit', '64KiB', '--upstream-capabilities', 'all', '--headers-timeout', '2s']);
+    inject(s, { kind: 'delay', direction: 'up', at: 256 * KiB, ms: 500 });
+    const data = randomBytes(MiB);
+    expect((await upload(s.h.url, 'slow', data)).status).toBe(200);
+    expect(s.proxy.fired()).toBe(1);
+    inject(s, { kind: 'delay', direction: 'up', at: 256 * KiB, ms: 3500 });
+    expect(await upload(s.h.url, 'slower', data)).toEqual({ status: 504, code: 'GatewayTimeout' });
+    await recovers(s, 'slower');
+  });
+});
