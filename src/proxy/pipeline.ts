@@ -15,6 +15,7 @@ import { RequestContext } from './context.js';
 import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
+import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
 import { bucketFromHost, parseRequestTarget } from './request-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
@@ -123,15 +124,17 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   } catch (err) {
     // Whatever broke after the client hung up (its body cut short, the upstream request aborted
     // on its behalf) broke because it hung up: one outcome, 499, and no one to answer.
-    if (clientGone(ctx, err)) {
+    const cut = cutOutcome(req.socket as Socket | null);
+    if (cut === undefined && clientGone(ctx, err)) {
       ctx.errorCode = 'ClientClosedRequest';
       ctx.status = S3_ERRORS.ClientClosedRequest.status;
       payload?.abandon();
       if (!res.destroyed) res.destroy();
       return;
     }
-    const e = toSignetError(err);
-    ctx.errorCode ||= e.code;
+    const e = cut ?? toSignetError(err);
+    if (cut !== undefined) ctx.errorCode = e.code;
+    else ctx.errorCode ||= e.code;
     ctx.status = e.status;
     if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
     else if (e.message === S3_ERRORS.SpoolUnavailable.message) s.logger.warn({ reqId: ctx.id, err: e.reason }, 'cannot spool a request body: check --spool-dir');
@@ -140,7 +143,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       payload?.abandon();
       closeAfterResponse(req, res);
     }
-    sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
+    if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
     if (payload !== null) await payload.dispose();
     finish(ctx, s);

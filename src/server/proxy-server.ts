@@ -3,9 +3,10 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
+import { cutConnection, markCut } from '../proxy/connection-cut.js';
 import { sendS3Error } from '../proxy/respond.js';
 
 export interface ProxyServerOptions {
@@ -89,6 +90,13 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.setTimeout(o.idleTimeoutMs);
+  // What Node does on an idle socket (destroy it), remembering that signet, not the client, cut it.
+  server.on('timeout', (socket: Socket) => cutConnection(socket, new SignetError('RequestTimeout', 'client idle past --client-idle-timeout')));
+  const connections = new Set<Socket>();
+  server.on(o.tls !== undefined ? 'secureConnection' : 'connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
@@ -103,7 +111,11 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
       stopWatching();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        const outcome = new SignetError('ServiceUnavailable', 'shutdown: --shutdown-grace ran out');
+        for (const socket of connections) markCut(socket, outcome);
+        server.closeAllConnections();
+      }, graceMs);
       timer.unref();
       // Keep-alive sockets that finish a request while we drain are closed as they go idle.
       const idle = setInterval(() => server.closeIdleConnections(), 100);
