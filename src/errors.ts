@@ -80,6 +80,11 @@ export const S3_ERRORS = {
     status: 503,
     message: 'signet holds no valid AWS credentials; see the signet log for the credential source error.',
   },
+  SpoolUnavailable: {
+    code: 'ServiceUnavailable',
+    status: 503,
+    message: 'signet could not write the temporary file this upload needs (--spool-dir is missing, read-only or full). Please try again.',
+  },
   BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
   GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
   NoSuchEndpoint: { code: 'NotFound', status: 404, message: 'signet has no endpoint at this path.' },
@@ -92,6 +97,13 @@ export const S3_ERRORS = {
     code: 'NotImplemented',
     status: 501,
     message: 'A header you provided implies functionality that is not implemented.',
+  },
+  // Never sent (nobody is left to read it): the access log's and the metrics' name for a client
+  // that hung up before its response was complete — nginx's 499, so it is never counted a 5xx.
+  ClientClosedRequest: {
+    code: 'ClientClosedRequest',
+    status: 499,
+    message: 'The client closed the connection before the response was complete.',
   },
   InternalError: {
     code: 'InternalError',

@@ -119,7 +119,7 @@ export function cutParts(source: Readable, o: CutterOptions): Promise<CutResult>
     };
     const onError = (err: unknown): void => settle(err);
     const onClose = (): void => {
-      if (!ended) settle(new SignetError('RequestTimeout', 'client went away during a multipart upload'));
+      if (!ended) settle(new SignetError('ClientClosedRequest', 'client went away during a multipart upload'));
     };
     const onAbort = (): void => settle(new SignetError('RequestTimeout', 'multipart upload stopped'));
     const cleanup = (): void => {

@@ -127,7 +127,7 @@ export class MultipartUpload {
 
   async run(source: Readable): Promise<UploadOutcome> {
     const ctx = this.#ctx;
-    const onClientGone = (): void => this.#fail(new SignetError('RequestTimeout', 'client went away during a multipart upload'));
+    const onClientGone = (): void => this.#fail(new SignetError('ClientClosedRequest', 'client went away during a multipart upload'));
     if (ctx.abort.aborted) onClientGone();
     else ctx.abort.once('abort', onClientGone);
     try {

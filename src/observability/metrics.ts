@@ -118,6 +118,11 @@ function defineMetrics(registry: Registry) {
       labelNames: ['code'] as const,
       registers,
     }),
+    clientClosedRequests: new Counter({
+      name: 'signet_client_closed_requests_total',
+      help: 'Requests whose client hung up before the response was complete (status 499, counted in the 4xx class).',
+      registers,
+    }),
     retries: new Counter({
       name: 'signet_retries_total',
       help: 'Upstream attempts repeated, by reason.',

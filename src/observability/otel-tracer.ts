@@ -159,8 +159,9 @@ class OtelRequestTrace implements RequestTrace {
     span.setAttributes(attributes);
     // A server span is in error for a 5xx, or when signet itself refused the request (no upstream
     // answer); an S3 4xx passed through is the client's outcome and is left unset (HTTP semantic
-    // conventions), its code still in error.type and on the attempt span.
-    if (o.status >= 500 || o.status === 0 || (o.status >= 400 && !this.#answered)) {
+    // conventions), its code still in error.type and on the attempt span. A client that hung up
+    // (499) is its own outcome, not signet's failure.
+    if (o.status >= 500 || o.status === 0 || (o.status >= 400 && o.status !== 499 && !this.#answered)) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: o.errorCode === '' ? String(o.status) : o.errorCode });
     }
     span.end();

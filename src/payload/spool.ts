@@ -60,8 +60,7 @@ export class Spool {
         this.#memoryBytes += chunk.length;
         continue;
       }
-      if (this.#file === null) await this.#openFile();
-      await this.#file!.write(chunk);
+      await this.#toFile(chunk);
     }
     if (this.#file !== null) {
       await this.#file.close();
@@ -70,9 +69,20 @@ export class Spool {
     this.#sha256 = hash.digest('hex');
   }
 
-  async #openFile(): Promise<void> {
-    this.#path = join(this.#options.dir, `signet-${process.pid}-${randomBytes(8).toString('hex')}.spool`);
-    this.#file = await open(this.#path, 'wx', 0o600);
+  async #toFile(chunk: Buffer): Promise<void> {
+    try {
+      if (this.#file === null) {
+        const path = join(this.#options.dir, `signet-${process.pid}-${randomBytes(8).toString('hex')}.spool`);
+        this.#file = await open(path, 'wx', 0o600);
+        this.#path = path;
+      }
+      await this.#file.write(chunk);
+    } catch (err) {
+      // The directory gone, turned read-only or full is the operator's to fix, and the client's to
+      // retry later: 503, not 500. The reason (logged as a warning) names the path and the errno.
+      const code = (err as { code?: string }).code ?? 'unknown';
+      throw new SignetError('SpoolUnavailable', `spool: cannot write ${this.#path ?? this.#options.dir}: ${code}`);
+    }
   }
 
   /** A fresh stream over the whole body. */

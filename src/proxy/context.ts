@@ -42,6 +42,8 @@ export class RequestContext {
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;
+  /** signet cut the client connection itself (a failure after the response had started). */
+  connectionCut = false;
 
   constructor(id: string, req: IncomingMessage, res: ServerResponse) {
     this.id = id;

@@ -91,7 +91,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       ctx.trace?.attemptFailed(ctx.abort.aborted ? 'aborted' : code);
-      if (ctx.abort.aborted) throw new SignetError('RequestTimeout', 'client went away');
+      if (ctx.abort.aborted) throw new SignetError('ClientClosedRequest', 'client went away');
       if (RETRYABLE_NETWORK_CODES.has(code) && (await mayRetry(ctx, payload, s, attempt, false, code))) continue;
       throw toSignetError(err);
     }

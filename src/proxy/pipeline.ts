@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { MultipartHook } from '../multipart/index.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Tracer } from '../observability/request-trace.js';
-import { SignetError, toSignetError } from '../errors.js';
+import { S3_ERRORS, SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
 import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
 import { s3Operation } from '../s3/operation.js';
@@ -16,6 +17,7 @@ import { RequestContext } from './context.js';
 import { forward } from './forward.js';
 import type { ForwardSettings, UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
+import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
 import { checkLoopbackClient } from './loopback-guard.js';
 import { bucketFromHost, parseRequestTarget } from './request-target.js';
@@ -139,16 +141,28 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     await payload.dispose();
     await respond(ctx, answer);
   } catch (err) {
-    const e = toSignetError(err);
-    ctx.errorCode ||= e.code;
+    // Whatever broke after the client hung up (its body cut short, the upstream request aborted
+    // on its behalf) broke because it hung up: one outcome, 499, and no one to answer.
+    const cut = cutOutcome(req.socket as Socket | null);
+    if (cut === undefined && clientGone(ctx, err)) {
+      ctx.errorCode = 'ClientClosedRequest';
+      ctx.status = S3_ERRORS.ClientClosedRequest.status;
+      payload?.abandon();
+      if (!res.destroyed) res.destroy();
+      return;
+    }
+    const e = cut ?? toSignetError(err);
+    if (cut !== undefined) ctx.errorCode = e.code;
+    else ctx.errorCode ||= e.code;
     ctx.status = e.status;
     if (e.code === 'InternalError') s.logger.error({ reqId: ctx.id, err: e.reason }, 'internal error');
+    else if (e.message === S3_ERRORS.SpoolUnavailable.message) s.logger.warn({ reqId: ctx.id, err: e.reason }, 'cannot spool a request body: check --spool-dir');
     const bodyUnread = !req.complete;
     if (bodyUnread) {
       payload?.abandon();
       closeAfterResponse(req, res);
     }
-    sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
+    if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
     socket.off('close', onGone);
     if (payload !== null) await payload.dispose();
@@ -178,7 +192,9 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
   try {
     await streamBody(ctx, response.body, res);
   } catch (err) {
+    if (clientGone(ctx, err)) throw err;
     // Mid-body failure: the status line is gone; destroying the socket is the only honest signal.
+    ctx.connectionCut = true;
     res.destroy();
     throw err;
   }
@@ -196,7 +212,7 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
       body.resume();
     };
     const onClientClose = (): void => {
-      if (!body.readableEnded) body.destroy(new SignetError('RequestTimeout', 'client went away'));
+      if (!body.readableEnded) body.destroy(new SignetError('ClientClosedRequest', 'client went away'));
     };
     const cleanup = (): void => {
       res.off('drain', onDrain);
@@ -223,6 +239,17 @@ function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): P
     res.on('drain', onDrain);
     res.once('close', onClientClose);
   });
+}
+
+/**
+ * The client hung up before its response was complete: its connection closed (ctx.abort fires on
+ * that), or its socket is already destroyed when the error arrives (the request stream's
+ * ECONNRESET "aborted" can come before the response's close) and signet did not cut it itself.
+ */
+function clientGone(ctx: RequestContext, err: unknown): boolean {
+  if (err instanceof SignetError && err.code === 'ClientClosedRequest') return true;
+  if (ctx.connectionCut) return false;
+  return ctx.abort.aborted || (ctx.req.socket as Socket | null)?.destroyed === true;
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {

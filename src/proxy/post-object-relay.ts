@@ -131,7 +131,7 @@ export function postObjectRelay(s: PostObjectRelaySettings): (ctx: RequestContex
     try {
       response = await s.dispatcher.request({ origin: endpoint.origin, path: ctx.path, method: 'POST', headers, body, signal: ctx.abort });
     } catch (err) {
-      if (ctx.abort.aborted) throw new SignetError('RequestTimeout', 'client went away');
+      if (ctx.abort.aborted) throw new SignetError('ClientClosedRequest', 'client went away');
       throw toSignetError(err);
     }
     ctx.upstreamSeconds = Number(process.hrtime.bigint() - started) / 1e9;

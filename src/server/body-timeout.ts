@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SignetError } from '../errors.js';
+import { markCut } from '../proxy/connection-cut.js';
 import { renderS3Error } from '../s3/s3-error-xml.js';
 
 /** How long the 400 gets to reach the kernel before the socket is cut regardless. */
@@ -24,6 +25,13 @@ const ANSWER_FLUSH_MS = 1000;
  * onto the socket, not through `res`, so the pipeline sees an unanswered response that closed —
  * exactly as if the client had hung up.
  */
+/** Sockets whose idle timer currently measures a body's gaps: the server's own idle handler leaves them alone. */
+const watched = new WeakSet<Socket>();
+
+export function bodyGapsWatched(socket: Socket): boolean {
+  return watched.has(socket);
+}
+
 export function watchBodyGaps(req: IncomingMessage, res: ServerResponse, timeoutMs: number, onTimeout: () => void): void {
   if (timeoutMs <= 0 || req.complete || !hasBody(req)) return;
   const socket = req.socket as Socket | null;
@@ -35,6 +43,7 @@ export function watchBodyGaps(req: IncomingMessage, res: ServerResponse, timeout
     if (req.complete || socket.destroyed) return;
     if (!armed) {
       armed = true;
+      watched.add(socket);
       // Node emits the socket's timeout on the response in progress; a listener keeps it from
       // destroying the socket, so this one decides.
       res.on('timeout', onSocketTimeout);
@@ -45,6 +54,7 @@ export function watchBodyGaps(req: IncomingMessage, res: ServerResponse, timeout
   const disarm = (): void => {
     if (!armed) return;
     armed = false;
+    watched.delete(socket);
     res.off('timeout', onSocketTimeout);
     req.off('end', disarm);
     if (!socket.destroyed) socket.setTimeout(previous);
@@ -81,6 +91,8 @@ function expectsContinue(req: IncomingMessage): boolean {
 
 function cut(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
   const err = new SignetError('RequestTimeout', 'client-body-timeout: no body bytes within the timeout');
+  // Recorded as this request's outcome (400 RequestTimeout), not as a client that hung up (499).
+  markCut(socket, err);
   const destroy = (): void => {
     clearTimeout(fallback);
     // The request's readers get the RequestTimeout error; destroying it destroys the socket.

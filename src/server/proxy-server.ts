@@ -6,8 +6,9 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
+import { cutConnection, markCut } from '../proxy/connection-cut.js';
 import { sendS3Error } from '../proxy/respond.js';
-import { watchBodyGaps } from './body-timeout.js';
+import { bodyGapsWatched, watchBodyGaps } from './body-timeout.js';
 
 /** What the listener reports about client connections; metrics hang off it. */
 export interface ListenerEvents {
@@ -140,6 +141,16 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
       socket.once('close', () => events.connectionClosed());
     });
   }
+  // What Node does on an idle socket (destroy it), remembering that signet, not the client, cut it.
+  // A socket in a body's gaps is judged by --client-body-timeout (body-timeout.ts), not here.
+  server.on('timeout', (socket: Socket) => {
+    if (!bodyGapsWatched(socket)) cutConnection(socket, new SignetError('RequestTimeout', 'client idle past --client-idle-timeout'));
+  });
+  const connections = new Set<Socket>();
+  server.on(o.tls !== undefined ? 'secureConnection' : 'connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
@@ -154,7 +165,11 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
       stopWatching();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        const outcome = new SignetError('ServiceUnavailable', 'shutdown: --shutdown-grace ran out');
+        for (const socket of connections) markCut(socket, outcome);
+        server.closeAllConnections();
+      }, graceMs);
       timer.unref();
       // Keep-alive sockets that finish a request while we drain are closed as they go idle.
       const idle = setInterval(() => server.closeIdleConnections(), 100);

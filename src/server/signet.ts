@@ -22,6 +22,7 @@ import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
 import { redactCanonicalRequest, redactText } from '../s3/redact.js';
 import type { RequestContext } from '../proxy/context.js';
 import type { SignedRequest } from '../sigv4/signer.js';
+import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
@@ -88,7 +89,8 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
       if (ctx.bytesIn > 0) metrics.requestBytes.inc(ctx.bytesIn);
       if (ctx.bytesOut > 0) metrics.responseBytes.inc(ctx.bytesOut);
       if (ctx.strategy !== '') strategy(ctx.strategy).inc();
-      if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
+      if (ctx.status === S3_ERRORS.ClientClosedRequest.status) metrics.clientClosedRequests.inc();
+      else if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** HTML signet serves at /_signet/demo (signet demo's upload page, or a test's own page). */
   readonly demoPage?: string;
+  /** What signet's --upstream points at, given the embedded S3 (a fault proxy in front of it); the S3 itself when absent. */
+  readonly upstream?: (s3: DemoS3) => Promise<string>;
 }
 
 /** signet in front of the embedded S3 (which checks every signature with @smithy/signature-v4), both on 127.0.0.1. */
@@ -33,7 +35,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const keys = { ...demoCredentials(), ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) };
   const s3 = await startDemoS3({ region: 'us-east-1', keys: staticKeys([keys]), record: true, ...options.s3 });
   const config = loadConfig(
-    ['--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
+    ['--region', 'us-east-1', '--upstream', options.upstream === undefined ? s3.url : await options.upstream(s3), '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
       '--max-retries', '2', ...(options.args ?? [])],
     options.env ?? {},
   );
