@@ -19,8 +19,9 @@ export function pinSelf(): void {
   if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 }
 
-export async function startSink(): Promise<{ child: ChildProcess; url: string }> {
-  const { child, line } = await startPrinting(...pinned(0, 'node', [`${root}/bench/lib/sink.mjs`]));
+/** `partDelayMs`: how long the sink holds each UploadPart answer (S3's time per part). */
+export async function startSink(partDelayMs = 0): Promise<{ child: ChildProcess; url: string }> {
+  const { child, line } = await startPrinting(...pinned(0, 'node', [`${root}/bench/lib/sink.mjs`, String(partDelayMs)]));
   return { child, url: `http://127.0.0.1:${line.trim()}` };
 }
 

@@ -8,6 +8,8 @@
 // (DELETE ?uploadId) 204. Bodies are discarded, never kept: the embedded S3 keeps objects in
 // memory, which would be what a memory benchmark measures. GET /__stats (JSON) says what arrived,
 // so a bench can check that an upload really went multipart and every byte got there.
+// `node sink.mjs [partDelayMs]`: UploadPart answers wait that long after the body (S3's own time
+// per part, which is what --multipart-concurrency hides); 0 by default.
 import { createServer } from 'node:http';
 
 const bodies = new Map();
@@ -24,6 +26,7 @@ const xml = (res, text) => {
   res.writeHead(200, { 'content-type': 'application/xml', 'content-length': b.length, 'x-amz-request-id': 'BENCH' });
   res.end(b);
 };
+const PART_DELAY_MS = Number(process.argv[2] ?? 0);
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 
 const server = createServer((req, res) => {
@@ -49,8 +52,12 @@ const server = createServer((req, res) => {
         stats.parts++;
         stats.partBytes += n;
       } else stats.puts++;
-      res.writeHead(200, { 'content-length': 0, etag: part ? `"bench-part-${part[2]}"` : '"bench"', 'x-amz-request-id': 'BENCH', 'x-received-bytes': n });
-      res.end();
+      const answer = () => {
+        res.writeHead(200, { 'content-length': 0, etag: part ? `"bench-part-${part[2]}"` : '"bench"', 'x-amz-request-id': 'BENCH', 'x-received-bytes': n });
+        res.end();
+      };
+      if (part && PART_DELAY_MS > 0) setTimeout(answer, PART_DELAY_MS);
+      else answer();
     });
     return;
   }

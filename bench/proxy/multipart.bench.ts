@@ -1,6 +1,6 @@
 // Multipart conversion (issue 13): 1 GiB uploads of unknown length (Transfer-Encoding: chunked)
 // and of known length above the threshold, through signet and direct, in one run; then part size
-// × concurrency. Run: npm run bench:multipart (BENCH_ROUNDS=3, BENCH_GIB=1, BENCH_SWEEP=off).
+// × concurrency. Run: npm run bench:multipart (BENCH_ROUNDS=3, BENCH_GIB=1, BENCH_ONLY=main|latency|sizes, BENCH_PART_DELAY_MS=50).
 // Upstream: bench/lib/sink.mjs, which speaks the multipart calls and discards every body, so
 // signet's peak RSS is signet's own. A fresh signet process per upload (VmHWM is per process).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { fmt, median, pinSelf, putStream, sinkStats, startSignet, startSink, str
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZE = Math.round(Number(process.env.BENCH_GIB ?? 1) * 1024 ** 3);
 const MiB = 1024 * 1024;
+const PART_DELAY_MS = Number(process.env.BENCH_PART_DELAY_MS ?? 50);
 
 /** Bytes on disk under `dir` (blocks, so a sparse or half-written file counts as what it holds). */
 function diskUsed(dir: string): number {
@@ -102,20 +103,36 @@ export async function runMultipartBench(): Promise<string> {
   const threshold = String(Math.floor(SIZE / 4));
   try {
     await putStream(`${sink.url}/bkt/warm-up`, SIZE, true); // the client's own JIT warm-up, not measured
-    out.push(`### ${gib} GiB of unknown length (Transfer-Encoding: chunked), ${ROUNDS} rounds, medians`, '');
-    out.push(...await table(sink.url, [
-      { name: 'direct (no proxy)', args: null, chunked: true },
-      { name: 'signet, multipart on (default: 8 MiB parts, concurrency 4)', args: [], chunked: true },
-      { name: 'signet, `--multipart off` (spooled)', args: ['--multipart', 'off'], chunked: true },
-    ], 'direct (no proxy)'));
-    out.push('', `### ${gib} GiB with a Content-Length: streaming single PUT vs converted (\`--multipart-threshold\` a quarter of it), ${ROUNDS} rounds, medians`, '');
-    out.push(...await table(sink.url, [
-      { name: 'direct (no proxy)', args: null, chunked: false },
-      { name: 'signet, single PUT (default threshold 5GiB)', args: [], chunked: false },
-      { name: `signet, \`--multipart-threshold ${threshold}\` (8 MiB parts, concurrency 4)`, args: ['--multipart-threshold', threshold], chunked: false },
-      { name: 'signet, single PUT, `--payload unsigned-trailer`', args: ['--payload', 'unsigned-trailer'], chunked: false },
-    ], 'direct (no proxy)'));
-    if (process.env.BENCH_SWEEP !== 'off') {
+    const only = process.env.BENCH_ONLY ?? 'all'; // all | main | sizes | latency
+    if (only === 'all' || only === 'main') {
+      out.push(`### ${gib} GiB of unknown length (Transfer-Encoding: chunked), ${ROUNDS} rounds, medians`, '');
+      out.push(...await table(sink.url, [
+        { name: 'direct (no proxy)', args: null, chunked: true },
+        { name: 'signet, multipart on (default: 8 MiB parts, concurrency 4)', args: [], chunked: true },
+        { name: 'signet, `--multipart off` (spooled)', args: ['--multipart', 'off'], chunked: true },
+      ], 'direct (no proxy)'));
+      out.push('', `### ${gib} GiB with a Content-Length: streaming single PUT vs converted (\`--multipart-threshold\` a quarter of it), ${ROUNDS} rounds, medians`, '');
+      out.push(...await table(sink.url, [
+        { name: 'direct (no proxy)', args: null, chunked: false },
+        { name: 'signet, single PUT (default threshold 5GiB)', args: [], chunked: false },
+        { name: `signet, \`--multipart-threshold ${threshold}\` (8 MiB parts, concurrency 4)`, args: ['--multipart-threshold', threshold], chunked: false },
+        { name: 'signet, single PUT, `--payload unsigned-trailer`', args: ['--payload', 'unsigned-trailer'], chunked: false },
+      ], 'direct (no proxy)'));
+    }
+    if (only === 'all' || only === 'latency') {
+      // With an upstream that answers each UploadPart 50 ms after its last byte, as S3 takes its
+      // time per part, concurrency is what keeps the client's bytes flowing.
+      const slow = await startSink(PART_DELAY_MS);
+      try {
+        const cases: Case[] = [{ name: 'direct (no proxy)', args: null, chunked: true }];
+        for (const conc of [1, 2, 4, 8]) cases.push({ name: `8 MiB parts, --multipart-concurrency ${conc}`, args: ['--multipart-concurrency', String(conc)], chunked: true });
+        out.push('', `### Concurrency against an upstream that answers each part ${PART_DELAY_MS} ms after its body, ${gib} GiB chunked, ${ROUNDS} rounds, medians`, '');
+        out.push(...await table(slow.url, cases, 'direct (no proxy)'));
+      } finally {
+        await stop(slow.child);
+      }
+    }
+    if (only === 'all' || only === 'sizes') {
       const sweep: Case[] = [{ name: 'direct (no proxy)', args: null, chunked: true }];
       for (const size of [8, 16, 32]) {
         for (const conc of [2, 4, 8]) {

@@ -59,6 +59,15 @@ async function openedOtelPackages(sinkUrl: string, port: number, args: string[],
   const log = join(dir, 'openat.log');
   const proc = await startSignet(sinkUrl, port, args, { ...o, wrap: ['strace', '-f', '-qq', '-e', 'trace=openat', '-o', log] });
   try {
+    // /readyz is the admin listener's: wait for the proxy listener too (slower under strace).
+    for (let i = 0; i < 100; i++) {
+      try {
+        await (await fetch(`http://127.0.0.1:${port}/bkt/key`)).arrayBuffer();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     await wrk(`http://127.0.0.1:${port}/bkt/key`, 8, 2, WRK_CPU);
     await new Promise((r) => setTimeout(r, 500));
   } finally {
@@ -124,6 +133,8 @@ export async function runTracingBench(): Promise<string> {
   } finally {
     for (const t of targets) if (t.proc !== null) await stop(t.proc);
   }
+  console.log(out.join('\n')); // the figures first: the module check below is a separate step
+  out.length = 0;
   const off = await openedOtelPackages(sink.url, 18790, [], {});
   const on = await openedOtelPackages(sink.url, 18792, ['--tracing'], { env: tracingEnv(otlp100.url, '1') });
   out.push('', '@opentelemetry packages whose files signet opened while serving GETs (`strace -f -e trace=openat`):', '',
