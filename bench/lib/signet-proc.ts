@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startPrinting } from './procs.js';
+import { killOnExit, startPrinting } from './procs.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,6 +60,7 @@ export async function startSignet(upstream: string, port: number, extra: readonl
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  killOnExit(child);
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`signet exited with ${child.exitCode}`);
     try {

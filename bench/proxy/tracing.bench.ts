@@ -135,14 +135,18 @@ export async function runTracingBench(): Promise<string> {
   }
   console.log(out.join('\n')); // the figures first: the module check below is a separate step
   out.length = 0;
-  const off = await openedOtelPackages(sink.url, 18790, [], {});
-  const on = await openedOtelPackages(sink.url, 18792, ['--tracing'], { env: tracingEnv(otlp100.url, '1') });
-  out.push('', '@opentelemetry packages whose files signet opened while serving GETs (`strace -f -e trace=openat`):', '',
+  try {
+    const off = await openedOtelPackages(sink.url, 18790, [], {});
+    const on = await openedOtelPackages(sink.url, 18792, ['--tracing'], { env: tracingEnv(otlp100.url, '1') });
+    out.push('', '@opentelemetry packages whose files signet opened while serving GETs (`strace -f -e trace=openat`):', '',
     `- tracing off: ${off.length === 0 ? 'none' : off.map((p) => '`' + p + '`').join(', ')}`,
     `- \`--tracing\`: ${on.map((p) => '`' + p + '`').join(', ')}`);
-  await stop(sink.child);
-  await stop(otlp100.child);
-  await stop(otlp1.child);
+  } finally {
+    // Always: a helper left running holds the bench's stdout open.
+    await stop(sink.child);
+    await stop(otlp100.child);
+    await stop(otlp1.child);
+  }
   return out.join('\n');
 }
 
