@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 export function startPrinting(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    killOnExit(child);
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', (line) => resolve({ child, line }));
     child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
@@ -34,4 +35,11 @@ export function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/** Kills `child` when this process exits, also on a crash: a helper left running holds the bench's stdout open. */
+export function killOnExit(child: ChildProcess): void {
+  const kill = (): void => void child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
