@@ -144,12 +144,12 @@ describe('cutParts', () => {
     expect(source.destroyed).toBe(false);
   });
 
-  it('a client that goes away before the end, or an abort, is a RequestTimeout', async () => {
+  it('a client that goes away before the end is ClientClosedRequest (499), an abort a RequestTimeout', async () => {
     const gone = new Readable({ read() {} });
     const cut = cutParts(gone, recording(() => 8, undefined, 0).o);
     gone.push(Buffer.alloc(3));
     gone.destroy();
-    await expect(cut).rejects.toSatisfy((e) => e instanceof SignetError && e.code === 'RequestTimeout');
+    await expect(cut).rejects.toSatisfy((e) => e instanceof SignetError && e.code === 'ClientClosedRequest');
 
     const abort = new RequestAbort();
     const open = new Readable({ read() {} });
