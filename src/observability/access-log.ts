@@ -22,6 +22,8 @@ export interface AccessRecord {
   readonly s3Id2: string;
   /** The W3C trace id of a traced, sampled request; '' otherwise. */
   readonly traceId: string;
+  /** Gateway mode: the client's name (--inbound-keys), '' otherwise; never its key or secret. */
+  readonly client?: string;
 }
 
 export interface AccessLog {
@@ -70,6 +72,7 @@ export function createAccessLog(level: string, destination?: DestinationStream):
       if (r.error !== '') line += ',"error":' + str(r.error);
       if (r.s3RequestId !== '') line += ',"s3RequestId":' + str(r.s3RequestId) + ',"s3Id2":' + str(r.s3Id2);
       if (r.traceId !== '') line += ',"traceId":' + str(r.traceId);
+      if (r.client !== undefined && r.client !== '') line += ',"client":' + str(r.client);
       dest.write(line + ',"msg":"request"}\n');
     },
     flush(): void {
@@ -87,9 +90,10 @@ export function createAccessLog(level: string, destination?: DestinationStream):
 export function accessLogVia(logger: { info(obj: object, msg: string): void }): AccessLog {
   return {
     request(r: AccessRecord): void {
-      const { error, s3RequestId, s3Id2, traceId, ...rest } = r;
+      const { error, s3RequestId, s3Id2, traceId, client, ...rest } = r;
       logger.info({
         ...rest, ...(error !== '' ? { error } : {}), ...(s3RequestId !== '' ? { s3RequestId, s3Id2 } : {}), ...(traceId !== '' ? { traceId } : {}),
+        ...(client !== undefined && client !== '' ? { client } : {}),
       }, 'request');
     },
     flush: () => undefined,

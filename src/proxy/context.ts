@@ -39,6 +39,8 @@ export class RequestContext {
   hostBucket = '';
   /** Gateway mode: what the client's verified signature covers (client-grant.ts); null in sidecar mode. */
   grant: ClientGrant | null = null;
+  /** Gateway mode: the client's name from --inbound-keys (its key id in the flat form), '' otherwise. */
+  clientName = '';
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { SignetError } from '../errors.js';
 import { parseAmzDate } from '../sigv4/amz-date.js';
 import { canonicalHeaderValue } from '../sigv4/canonical-headers.js';
@@ -18,44 +17,24 @@ import { SIGV2_LISTING_PARAMETERS, SIGV2_SUB_RESOURCES, SIGV2_UNSIGNABLE_SUB_RES
 import { parseSigV2, verifySigV2 } from '../sigv4/sigv2.js';
 import { stringToSign } from '../sigv4/string-to-sign.js';
 import type { ClientGrant } from './client-grant.js';
+import { checkPolicy } from './client-policy.js';
+import type { InboundClient, InboundClients } from './inbound-clients.js';
 import type { RequestContext } from './context.js';
 
-/** Access key id → secret. */
-export type InboundKeys = ReadonlyMap<string, string>;
+/** Access key id → client (inbound-clients.ts reads the file). */
+export type InboundKeys = InboundClients;
 
 /** S3 refuses requests signed more than 15 minutes away from its clock; so do we. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
-
-/** `ACCESS_KEY_ID SECRET` per line, `#` comment lines. Errors name the line, never its content. */
-export function parseInboundKeys(text: string, file: string): Map<string, string> {
-  const keys = new Map<string, string>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    const where = `--inbound-keys ${file} line ${i + 1}`;
-    if (fields.length !== 2) throw new Error(`${where}: expected "ACCESS_KEY_ID SECRET" (two fields), found ${fields.length}`);
-    const [id, secret] = fields as [string, string];
-    if (keys.has(id)) throw new Error(`${where}: access key id ${id} is listed twice`);
-    keys.set(id, secret);
-  }
-  if (keys.size === 0) throw new Error(`--inbound-keys ${file}: no keys in the file`);
-  return keys;
-}
-
-export function loadInboundKeys(file: string): Map<string, string> {
-  return parseInboundKeys(readFileSync(file, 'utf8'), file);
-}
 
 function denied(name: 'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotMatch', reason: string, message?: string): never {
   throw new SignetError(name, 'inbound auth: ' + reason, message);
 }
 
-function secretFor(keys: InboundKeys, id: string): string {
-  const secret = keys.get(id);
-  if (secret === undefined) denied('InvalidAccessKeyId', 'unknown access key id');
-  return secret;
+function clientFor(keys: InboundKeys, id: string): InboundClient {
+  const client = keys.get(id);
+  if (client === undefined) denied('InvalidAccessKeyId', 'unknown access key id');
+  return client;
 }
 
 function sameText(a: string, b: string): boolean {
@@ -140,6 +119,7 @@ function printable(value: string): string {
 
 interface V4Grant {
   readonly accessKeyId: string;
+  readonly client: InboundClient;
   readonly signedHeaders: ReadonlySet<string>;
   readonly chunkSigning: ChunkSigningContext | null;
 }
@@ -154,7 +134,8 @@ function verifyV4(keys: InboundKeys, scope: InboundScope, c: V4Claim, method: st
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
   checkScope(c, shortDate, region, service, scope);
-  const secret = secretFor(keys, id);
+  const client = clientFor(keys, id);
+  const secret = client.secret;
   const names = c.signedHeaders.split(';');
   let block = '';
   for (const name of names) {
@@ -173,7 +154,7 @@ function verifyV4(keys: InboundKeys, scope: InboundScope, c: V4Claim, method: st
   const chunkSigning = c.presigned || mode === undefined || !isSignedMode(mode)
     ? null
     : { signingKey: key, amzDate: c.amzDate, scope: parts.slice(1).join('/'), seedSignature: c.signature };
-  return { accessKeyId: id, signedHeaders: new Set(names), chunkSigning };
+  return { accessKeyId: id, client, signedHeaders: new Set(names), chunkSigning };
 }
 
 function headerClaim(auth: string, headers: Record<string, string>): V4Claim {
@@ -250,18 +231,19 @@ export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => D
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
       const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers);
-      return grant(ctx, { scheme: 'sigv4', ...g, payloadHash: claim.payloadHash });
+      return grant(ctx, g.client, { scheme: 'sigv4', ...g, payloadHash: claim.payloadHash });
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
       const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
       // A presigned request's body is UNSIGNED-PAYLOAD, unless it carries the header (then signed).
-      return grant(ctx, { scheme: 'sigv4', ...g, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
+      return grant(ctx, g.client, { scheme: 'sigv4', ...g, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
     }
     const v2 = parseSigV2(ctx.method, rawPath, query, headers);
     if (v2 === null) denied('AccessDenied', auth === undefined ? 'no client signature' : 'unsupported Authorization scheme');
     checkSigV2Query(ctx.method, query, v2.kind === 'query');
-    const secret = secretFor(keys, v2.accessKeyId);
+    const client = clientFor(keys, v2.accessKeyId);
+    const secret = client.secret;
     if (v2.kind === 'header') checkClock(headers[AMZ_DATE] !== undefined ? new Date(headers[AMZ_DATE]) : new Date(headers[DATE] ?? ''), clock);
     // A bucket named in the Host header is part of the resource S3 signs: a signature made for
     // one bucket cannot be pointed at another by changing the Host.
@@ -270,13 +252,25 @@ export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => D
       ...(ctx.hostBucket === '' ? {} : { bucket: ctx.hostBucket }),
     });
     if (!verifySigV2(v2, sts, secret, clock)) denied('SignatureDoesNotMatch', 'SigV2 signature differs');
-    return grant(ctx, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
+    return grant(ctx, client, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
   };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
-function grant(ctx: RequestContext, g: ClientGrant): ClientGrant {
-  ctx.grant = g;
-  return g;
+/** The client is who it says: now what it may do (its policy), before any byte of the body is read. */
+function grant(ctx: RequestContext, client: InboundClient, g: ClientGrant & { client?: InboundClient }): ClientGrant {
+  const { client: _, ...rest } = g;
+  ctx.clientName = client.name;
+  // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
+  if (client.policy !== null && !ctx.bucket.startsWith('_')) {
+    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: copySourceOf(ctx.req.rawHeaders) });
+  }
+  ctx.grant = rest;
+  return rest;
+}
+
+function copySourceOf(raw: readonly string[]): string {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'x-amz-copy-source') return raw[i + 1]!;
+  return '';
 }

@@ -20,6 +20,7 @@ import { readInboundHeaders } from './inbound-headers.js';
 import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
 import { checkLoopbackClient } from './loopback-guard.js';
+import { onSocketClose } from './socket-close.js';
 import { bucketFromHost, parseRequestTarget } from './request-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
 
@@ -74,8 +75,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (!res.writableFinished) ctx.abort.abort();
   };
   res.on('close', onGone);
-  const socket = req.socket;
-  socket.once('close', onGone);
+  const stopWaiting = onSocketClose(req.socket, onGone);
   let payload: PreparedPayload | null = null;
   try {
     // target
@@ -164,7 +164,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
-    socket.off('close', onGone);
+    stopWaiting();
     if (payload !== null) await payload.dispose();
     finish(ctx, s);
   }
@@ -273,5 +273,6 @@ function finish(ctx: RequestContext, s: PipelineSettings): void {
     s3RequestId: ctx.s3RequestId,
     s3Id2: ctx.s3Id2,
     traceId: ctx.trace?.traceId ?? '',
+    client: ctx.clientName,
   });
 }

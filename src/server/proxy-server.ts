@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
 import { cutConnection, markCut } from '../proxy/connection-cut.js';
 import { sendS3Error } from '../proxy/respond.js';
+import { onSocketClose } from '../proxy/socket-close.js';
 import { bodyGapsWatched, watchBodyGaps } from './body-timeout.js';
 
 /** What the listener reports about client connections; metrics hang off it. */
@@ -73,16 +74,15 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
     inFlight++;
     // A pipelined request still queued behind an earlier response never gets its 'close' when
     // the client hangs up (Node drops the queue with the socket): count it out on the socket's.
-    const socket = req.socket;
     let counted = true;
     const done = (): void => {
       if (!counted) return;
       counted = false;
       inFlight--;
-      socket.off('close', done);
+      stopWaiting();
     };
+    const stopWaiting = onSocketClose(req.socket, done);
     res.once('close', done);
-    socket.once('close', done);
     o.handler(req, res).catch((err: unknown) => {
       o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request handler failed');
       if (!res.headersSent) sendS3Error(res, new SignetError('InternalError', 'handler'), '/', 'SIGNET', !req.complete);

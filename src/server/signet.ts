@@ -7,7 +7,8 @@ import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestOb
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import { MultipartService } from '../multipart/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
-import { inboundAuth, loadInboundKeys } from '../proxy/inbound-auth.js';
+import { inboundAuth } from '../proxy/inbound-auth.js';
+import { loadInboundClients } from '../proxy/inbound-clients.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import { postObjectRelay } from '../proxy/post-object-relay.js';
 import { sideRoutes } from '../proxy/side-routes.js';
@@ -137,7 +138,7 @@ async function naming<T>(flag: string, address: string, listening: Promise<T>): 
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
   // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
-  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundKeys(config.inboundKeys), { region: config.region });
+  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundClients(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
   const credentials = new CredentialCache({
     fetch: deps.fetchCredentials ?? createCredentialChain({

@@ -1,0 +1,130 @@
+import { SignetError } from '../errors.js';
+
+/**
+ * What one gateway client may do: buckets and keys (globs, `*` any run of characters, `?` one),
+ * and S3 actions named as in IAM (`s3:GetObject`, globs such as `s3:Get*`, `s3:*`, and the
+ * `read-only` shorthand for every `s3:Get*` and `s3:List*`). Pure: the pipeline asks, this answers.
+ */
+export interface ClientPolicy {
+  readonly buckets: readonly RegExp[];
+  readonly keys: readonly RegExp[];
+  readonly actions: readonly RegExp[];
+}
+
+export function globToRegExp(glob: string): RegExp {
+  let re = '^';
+  for (const c of glob) re += c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+  return new RegExp(re + '$', 's');
+}
+
+export function actionPatterns(actions: readonly string[]): RegExp[] {
+  const out: RegExp[] = [];
+  for (const a of actions) {
+    if (a === 'read-only') out.push(/^s3:(Get|List)/);
+    else out.push(globToRegExp(a));
+  }
+  return out;
+}
+
+/** The IAM action S3 checks for an operation (AWS "Actions, resources, and condition keys for Amazon S3"). */
+const ACTION_OF: Readonly<Record<string, string>> = {
+  HeadObject: 's3:GetObject',
+  SelectObjectContent: 's3:GetObject',
+  HeadBucket: 's3:ListBucket',
+  ListObjects: 's3:ListBucket',
+  ListObjectsV2: 's3:ListBucket',
+  ListObjectVersions: 's3:ListBucketVersions',
+  ListMultipartUploads: 's3:ListBucketMultipartUploads',
+  ListParts: 's3:ListMultipartUploadParts',
+  ListBuckets: 's3:ListAllMyBuckets',
+  CreateMultipartUpload: 's3:PutObject',
+  UploadPart: 's3:PutObject',
+  UploadPartCopy: 's3:PutObject',
+  CompleteMultipartUpload: 's3:PutObject',
+  CopyObject: 's3:PutObject',
+  PostObject: 's3:PutObject',
+  DeleteObjects: 's3:DeleteObject',
+  GetBucketLifecycleConfiguration: 's3:GetLifecycleConfiguration',
+  PutBucketLifecycleConfiguration: 's3:PutLifecycleConfiguration',
+  DeleteBucketLifecycle: 's3:PutLifecycleConfiguration',
+  GetBucketCors: 's3:GetBucketCORS',
+  PutBucketCors: 's3:PutBucketCORS',
+  DeleteBucketCors: 's3:PutBucketCORS',
+  GetBucketEncryption: 's3:GetEncryptionConfiguration',
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
+  GetBucketNotificationConfiguration: 's3:GetBucketNotification',
+  PutBucketNotificationConfiguration: 's3:PutBucketNotification',
+  GetBucketReplication: 's3:GetReplicationConfiguration',
+  PutBucketReplication: 's3:PutReplicationConfiguration',
+  DeleteBucketReplication: 's3:PutReplicationConfiguration',
+  GetBucketAccelerateConfiguration: 's3:GetAccelerateConfiguration',
+  PutBucketAccelerateConfiguration: 's3:PutAccelerateConfiguration',
+  GetObjectLockConfiguration: 's3:GetBucketObjectLockConfiguration',
+  PutObjectLockConfiguration: 's3:PutBucketObjectLockConfiguration',
+  DeleteBucketTagging: 's3:PutBucketTagging',
+  DeleteBucketWebsite: 's3:DeleteBucketWebsite',
+  GetBucketPolicyStatus: 's3:GetBucketPolicyStatus',
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  DeletePublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+};
+
+export function iamAction(operation: string): string {
+  return ACTION_OF[operation] ?? 's3:' + operation;
+}
+
+/** Operations on a bucket as a whole: the key patterns do not apply. */
+function bucketLevel(operation: string, key: string): boolean {
+  return key === '' || operation === 'DeleteObjects';
+}
+
+function any(patterns: readonly RegExp[], value: string): boolean {
+  for (const p of patterns) if (p.test(value)) return true;
+  return false;
+}
+
+function deny(reason: string): never {
+  throw new SignetError('AccessDenied', 'policy: ' + reason);
+}
+
+export interface PolicyRequest {
+  readonly operation: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** x-amz-copy-source as sent ('' when absent): a copy reads its source, so that needs s3:GetObject. */
+  readonly copySource: string;
+}
+
+/**
+ * Refuses (403 AccessDenied, before the body is read) what the client's policy does not allow.
+ * DeleteObjects names its keys in the body: it is allowed only where every key of the bucket is.
+ */
+export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
+  const action = iamAction(r.operation);
+  if (r.operation === 'Other') deny('operation not recognised');
+  if (!any(policy.actions, action)) deny(`${action} not allowed`);
+  if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
+  if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.source === '^.*$')) deny('DeleteObjects needs every key of the bucket');
+  if (!bucketLevel(r.operation, r.key) && !any(policy.keys, r.key)) deny('key not allowed');
+  if (r.copySource !== '') {
+    const source = parseCopySource(r.copySource);
+    if (source === null) deny('malformed x-amz-copy-source');
+    if (!any(policy.actions, 's3:GetObject') || !any(policy.buckets, source.bucket) || !any(policy.keys, source.key)) deny('copy source not allowed');
+  }
+}
+
+/** `bucket/key` or `/bucket/key`, percent-encoded, optionally `?versionId=…`. */
+export function parseCopySource(value: string): { bucket: string; key: string } | null {
+  let v = value.trim();
+  const q = v.indexOf('?');
+  if (q !== -1) v = v.slice(0, q);
+  if (v.startsWith('/')) v = v.slice(1);
+  const slash = v.indexOf('/');
+  if (slash <= 0 || slash === v.length - 1) return null;
+  try {
+    return { bucket: decodeURIComponent(v.slice(0, slash)), key: decodeURIComponent(v.slice(slash + 1)) };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness } from '../../support/harness.js';
+import type { Harness } from '../../support/harness.js';
+
+// Per-client policy in --inbound-keys: refused before the body is read, named in the access log.
+const TEAM = { accessKeyId: 'POLICYTEAMA', secretAccessKey: 'policy-team-secret/+abcdefghijklmnop' };
+const ADMIN = { accessKeyId: 'POLICYADMIN', secretAccessKey: 'policy-admin-secret/+abcdefghijklmno' };
+let h: Harness;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-policy-'));
+  const file = join(dir, 'clients.yaml');
+  writeFileSync(file, [
+    'clients:',
+    `  - accessKeyId: ${TEAM.accessKeyId}`, '    secretEnv: SIGNET_TEST_TEAM_SECRET', '    name: team-a',
+    '    buckets: ["team-a-*"]', '    keys: ["uploads/*"]', '    actions: ["read-only", "s3:PutObject"]',
+    `  - accessKeyId: ${ADMIN.accessKeyId}`, `    secret: ${ADMIN.secretAccessKey}`, '    name: admin', '',
+  ].join('\n'));
+  process.env['SIGNET_TEST_TEAM_SECRET'] = TEAM.secretAccessKey;
+  h = await startHarness({ args: ['--inbound-keys', file], s3: { autoCreateBuckets: true } });
+});
+afterAll(async () => {
+  await h.close();
+  delete process.env['SIGNET_TEST_TEAM_SECRET'];
+});
+
+const client = (creds: typeof TEAM) => new S3Client({ endpoint: h.url, forcePathStyle: true, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+
+describe('gateway per-client policy', () => {
+  it('lets a client do what its policy allows and names it in the access log', async () => {
+    const c = client(TEAM);
+    await c.send(new PutObjectCommand({ Bucket: 'team-a-data', Key: 'uploads/one', Body: 'allowed' }));
+    const got = await c.send(new GetObjectCommand({ Bucket: 'team-a-data', Key: 'uploads/one' }));
+    expect(await got.Body!.transformToString()).toBe('allowed');
+    c.destroy();
+    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request').at(-1)!;
+    expect(line).toMatchObject({ client: 'team-a', status: 200 });
+    expect(h.logs.join('\n')).not.toContain(TEAM.secretAccessKey);
+  });
+
+  it('refuses what it does not allow with 403 AccessDenied, without contacting S3', async () => {
+    const c = client(TEAM);
+    const before = h.s3.requests.length;
+    for (const cmd of [
+      new PutObjectCommand({ Bucket: 'team-b-data', Key: 'uploads/x', Body: 'other team' }),
+      new PutObjectCommand({ Bucket: 'team-a-data', Key: 'secrets/x', Body: 'other prefix' }),
+      new DeleteObjectCommand({ Bucket: 'team-a-data', Key: 'uploads/one' }),
+      new CopyObjectCommand({ Bucket: 'team-a-data', Key: 'uploads/copy', CopySource: 'admin-bucket/secret' }),
+    ]) {
+      const err: unknown = await c.send(cmd as PutObjectCommand).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    }
+    expect(h.s3.requests.length).toBe(before);
+    c.destroy();
+  });
+
+  it('gives a client without a policy everything', async () => {
+    const c = client(ADMIN);
+    await c.send(new PutObjectCommand({ Bucket: 'admin-bucket', Key: 'secret', Body: 's' }));
+    await c.send(new DeleteObjectCommand({ Bucket: 'admin-bucket', Key: 'secret' }));
+    c.destroy();
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { SignetError } from '../../../src/errors.js';
+import { checkPolicy, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
+import { parseInboundClients } from '../../../src/proxy/inbound-clients.js';
+
+const YAML = `# two teams
+clients:
+  - accessKeyId: TEAMAKEY
+    secretEnv: TEAM_A_SECRET
+    name: team-a
+    buckets: ["team-a-*"]
+    keys: ["uploads/*"]
+    actions: ["read-only", "s3:PutObject"]
+  - accessKeyId: ADMINKEY
+    secret: admin-secret
+`;
+
+function policyOf(id: string) {
+  return parseInboundClients(YAML, 'keys.yaml', { TEAM_A_SECRET: 'from-env' }).get(id)!;
+}
+
+function denied(f: () => void): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SignetError);
+    return (e as SignetError).code;
+  }
+  return 'allowed';
+}
+
+describe('--inbound-keys with clients and policies', () => {
+  it('reads secrets from the file or the environment, names, and keeps the flat form working', () => {
+    expect(policyOf('TEAMAKEY')).toMatchObject({ secret: 'from-env', name: 'team-a' });
+    expect(policyOf('ADMINKEY')).toMatchObject({ secret: 'admin-secret', name: 'ADMINKEY', policy: null });
+    expect(parseInboundClients('K1 s1\n# c\nK2 s2\n', 'flat').get('K2')).toMatchObject({ secret: 's2', policy: null });
+  });
+
+  it('refuses bad files in one line naming the entry, never the secret', () => {
+    const bad = (text: string, env = {}) => {
+      try {
+        parseInboundClients(text, 'k.yaml', env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(bad('clients:\n  - accessKeyId: A\n    secretEnv: NOPE\n')).toBe('--inbound-keys k.yaml clients[0]: environment variable NOPE (secretEnv) is not set');
+    expect(bad('clients:\n  - accessKeyId: A\n    secret: s3cr3t\n    secretEnv: X\n')).toMatch(/exactly one of secret/);
+    expect(bad('clients:\n  - accessKeyId: A\n    secret: s3cr3t\n    bucket: [x]\n')).toMatch(/unknown field "bucket"/);
+    expect(bad('clients:\n  - accessKeyId: A\n    secret: s3cr3t\n  - accessKeyId: A\n    secret: other\n')).toMatch(/listed twice/);
+    expect(bad('clients: []\n')).toMatch(/non-empty "clients:" list/);
+    expect(bad('clients:\n  - accessKeyId: A\n    secret: s3cr3t\n    actions: []\n')).toMatch(/actions: expected a non-empty list/);
+    for (const m of [bad('clients:\n  - accessKeyId: A\n    secret: s3cr3t\n    bucket: [x]\n')]) expect(m).not.toContain('s3cr3t');
+  });
+
+  it('maps operations to IAM actions as S3 checks them', () => {
+    expect(iamAction('HeadObject')).toBe('s3:GetObject');
+    expect(iamAction('ListObjectsV2')).toBe('s3:ListBucket');
+    expect(iamAction('UploadPart')).toBe('s3:PutObject');
+    expect(iamAction('DeleteObject')).toBe('s3:DeleteObject');
+  });
+
+  it('allows and denies by action, bucket and key; copies need read access to their source', () => {
+    const p = policyOf('TEAMAKEY').policy!;
+    const r = (operation: string, bucket: string, key = '', copySource = '') => denied(() => checkPolicy(p, { operation, bucket, key, copySource }));
+    expect(r('GetObject', 'team-a-data', 'uploads/x/y')).toBe('allowed');
+    expect(r('ListObjectsV2', 'team-a-data')).toBe('allowed');
+    expect(r('UploadPart', 'team-a-data', 'uploads/big')).toBe('allowed');
+    expect(r('DeleteObject', 'team-a-data', 'uploads/x')).toBe('AccessDenied');
+    expect(r('GetObject', 'team-b-data', 'uploads/x')).toBe('AccessDenied');
+    expect(r('GetObject', 'team-a-data', 'secrets/x')).toBe('AccessDenied');
+    expect(r('PutBucketPolicy', 'team-a-data')).toBe('AccessDenied');
+    expect(r('Other', 'team-a-data', 'uploads/x')).toBe('AccessDenied');
+    expect(r('CopyObject', 'team-a-data', 'uploads/copy', '/team-a-data/uploads/src')).toBe('allowed');
+    expect(r('CopyObject', 'team-a-data', 'uploads/copy', 'team-b-data/uploads/src')).toBe('AccessDenied');
+    expect(r('CopyObject', 'team-a-data', 'uploads/copy', '/team-a-data/secrets%2Fsrc?versionId=1')).toBe('AccessDenied');
+    expect(r('DeleteObjects', 'team-a-data')).toBe('AccessDenied');
+  });
+
+  it('parses x-amz-copy-source in its forms', () => {
+    expect(parseCopySource('/b/k%20x?versionId=3')).toEqual({ bucket: 'b', key: 'k x' });
+    expect(parseCopySource('b/dir/k')).toEqual({ bucket: 'b', key: 'dir/k' });
+    expect(parseCopySource('/nokey')).toBeNull();
+    expect(parseCopySource('/b/%E0%A4%A')).toBeNull();
+  });
+});
