@@ -16,7 +16,10 @@ import { SignetError } from '../errors.js';
 export function checkLoopbackClient(host: string, rawHeaders: readonly string[], suffixes: readonly string[]): void {
   let browser = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
+    const raw = rawHeaders[i]!;
+    // Runs on every sidecar request: only the three names of interest are lower-cased.
+    if (raw.length !== 14 && raw.length !== 6 && raw.length !== 10) continue;
+    const name = raw.toLowerCase();
     const value = rawHeaders[i + 1]!.trim();
     if (name === 'sec-fetch-site') {
       browser = true;
