@@ -30,7 +30,9 @@ async function startSink(): Promise<{ child: ChildProcess; url: string }> {
 
 async function startSignet(upstream: string, port: number, extra: string[]): Promise<ChildProcess> {
   const [cmd, args] = pinned(1, 'node', [`${root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
-    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra]);
+    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra,
+    // BENCH_SIGNET_ARGS="--flag value …": one setting changed, to measure what it costs.
+    ...(process.env.BENCH_SIGNET_ARGS ?? '').split(' ').filter((a) => a !== '')]);
   const child = spawn(cmd, args, {
     env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000', AWS_SECRET_ACCESS_KEY: 'bench/secret/key', AWS_EC2_METADATA_DISABLED: 'true', HOME: '/nonexistent' },
     stdio: ['ignore', 'ignore', 'inherit'],
