@@ -118,6 +118,12 @@ function defineMetrics(registry: Registry) {
       labelNames: ['code'] as const,
       registers,
     }),
+    clientRequests: new Counter({
+      name: 'signet_client_requests_total',
+      help: 'Gateway mode: requests by client name (from --inbound-keys, never the key) and status class.',
+      labelNames: ['client', 'status_class'] as const,
+      registers,
+    }),
     clientClosedRequests: new Counter({
       name: 'signet_client_closed_requests_total',
       help: 'Requests whose client hung up before the response was complete (status 499, counted in the 4xx class).',

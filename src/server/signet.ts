@@ -80,6 +80,16 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
   const requests = requestObserver(metrics);
   const strategy = labelCache(metrics.payloadStrategy);
   const upstreamError = labelCache(metrics.upstreamErrors);
+  const clientChildren = new Map<string, ReturnType<typeof metrics.clientRequests.labels>>();
+  const byClient = (key: string): ReturnType<typeof metrics.clientRequests.labels> => {
+    let child = clientChildren.get(key);
+    if (child === undefined) {
+      const space = key.lastIndexOf(' ');
+      child = metrics.clientRequests.labels(key.slice(0, space), key.slice(space + 1));
+      clientChildren.set(key, child);
+    }
+    return child;
+  };
   return {
     started: () => metrics.requestsInFlight.inc(),
     finished(ctx, seconds) {
@@ -90,10 +100,16 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
       if (ctx.bytesIn > 0) metrics.requestBytes.inc(ctx.bytesIn);
       if (ctx.bytesOut > 0) metrics.responseBytes.inc(ctx.bytesOut);
       if (ctx.strategy !== '') strategy(ctx.strategy).inc();
+      // Bounded: client names come from the keys file, and only a verified client has one.
+      if (ctx.clientName !== '') byClient(ctx.clientName + ' ' + statusClass(ctx.status)).inc();
       if (ctx.status === S3_ERRORS.ClientClosedRequest.status) metrics.clientClosedRequests.inc();
       else if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
     },
   };
+}
+
+function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
 
 function listenerEvents(metrics: Metrics): ListenerEvents {

@@ -57,6 +57,13 @@ describe('gateway per-client policy', () => {
     c.destroy();
   });
 
+  it('counts requests by client name in /metrics, never by key', async () => {
+    const text = await (await fetch(`${h.signet.admin!.url}/metrics`)).text();
+    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="2xx"\} 2\b/);
+    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="4xx"\} 4\b/);
+    expect(text).not.toContain(TEAM.accessKeyId);
+  });
+
   it('gives a client without a policy everything', async () => {
     const c = client(ADMIN);
     await c.send(new PutObjectCommand({ Bucket: 'admin-bucket', Key: 'secret', Body: 's' }));
