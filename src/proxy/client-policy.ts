@@ -94,6 +94,8 @@ export interface PolicyRequest {
   readonly key: string;
   /** x-amz-copy-source as sent ('' when absent): a copy reads its source, so that needs s3:GetObject. */
   readonly copySource: string;
+  /** The key patterns apply even to an empty key (a form upload under the prefix ''). */
+  readonly anyKey?: boolean;
 }
 
 /**
@@ -106,7 +108,7 @@ export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
   if (!any(policy.actions, action)) deny(`${action} not allowed`);
   if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
   if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.source === '^.*$')) deny('DeleteObjects needs every key of the bucket');
-  if (!bucketLevel(r.operation, r.key) && !any(policy.keys, r.key)) deny('key not allowed');
+  if ((r.anyKey === true || !bucketLevel(r.operation, r.key)) && !any(policy.keys, r.key)) deny('key not allowed');
   if (r.copySource !== '') {
     const source = parseCopySource(r.copySource);
     if (source === null) deny('malformed x-amz-copy-source');

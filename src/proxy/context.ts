@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTrace } from '../observability/request-trace.js';
 import type { Strategy } from '../payload/strategy.js';
 import type { ClientGrant } from './client-grant.js';
+import type { ClientPolicy } from './client-policy.js';
 import { RequestAbort } from './request-abort.js';
 
 /**
@@ -41,6 +42,8 @@ export class RequestContext {
   grant: ClientGrant | null = null;
   /** Gateway mode: the client's name from --inbound-keys (its key id in the flat form), '' otherwise. */
   clientName = '';
+  /** Gateway mode: the client's policy (null: the client may do anything, or sidecar mode). */
+  clientPolicy: ClientPolicy | null = null;
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

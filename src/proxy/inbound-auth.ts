@@ -262,6 +262,7 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 function grant(ctx: RequestContext, client: InboundClient, g: ClientGrant & { client?: InboundClient }): ClientGrant {
   const { client: _, ...rest } = g;
   ctx.clientName = client.name;
+  ctx.clientPolicy = client.policy;
   // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
   if (client.policy !== null && !ctx.bucket.startsWith('_')) {
     checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: copySourceOf(ctx.req.rawHeaders) });

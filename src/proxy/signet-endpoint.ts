@@ -7,7 +7,10 @@ import type { MintedPolicies } from '../presign/minted-policies.js';
 import { parsePresignMethod } from '../presign/presign-spec.js';
 import { presignUrl } from '../presign/presign-url.js';
 import type { Addressing, Upstream } from '../s3/endpoint.js';
+import { s3Operation } from '../s3/operation.js';
 import type { Credentials } from '../sigv4/types.js';
+import { checkPolicy } from './client-policy.js';
+import type { ClientPolicy } from './client-policy.js';
 import type { RequestContext } from './context.js';
 import { endpointParams, isLoopback, record, requiredText, text } from './endpoint-request.js';
 import type { EndpointParams } from './endpoint-request.js';
@@ -124,6 +127,25 @@ function postAnswer(p: EndpointParams, s: EndpointSettings, client: string): unk
   return { url: policy.url, fields: policy.fields, expiresAt: policy.expiresAt };
 }
 
+/**
+ * A client with a policy mints only what it could do itself: a presigned URL is checked as the
+ * request it presigns; a form upload as PutObject of its key, or of its prefix, which the key
+ * patterns must allow as a whole (`uploads/*` allows the prefix `uploads/`).
+ */
+function checkMinted(policy: ClientPolicy, route: string, p: EndpointParams): void {
+  const bucket = requiredText(p, 'bucket');
+  if (route === 'presign-post') {
+    checkPolicy(policy, { operation: 'PutObject', bucket, key: text(p, 'key') ?? text(p, 'prefix') ?? '', copySource: '', anyKey: true });
+    return;
+  }
+  const key = text(p, 'key') ?? '';
+  const query: Array<[string, string]> = Object.entries(record(p, 'query', '='));
+  for (const [name, value] of Object.entries(p)) if (!PRESIGN_OWN.has(name) && typeof value === 'string') query.push([name, value]);
+  const headers = Object.fromEntries(Object.entries({ ...record(p, 'header', ':'), ...record(p, 'headers', ':') }).map(([n, v]) => [n.toLowerCase(), v]));
+  const method = parsePresignMethod(text(p, 'method') ?? 'GET');
+  checkPolicy(policy, { operation: s3Operation(method, true, key !== '', query, headers), bucket, key, copySource: headers['x-amz-copy-source'] ?? '' });
+}
+
 function sendJson(ctx: RequestContext, status: number, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
   // The answer carries a session token and signatures: never cached anywhere on the way.
@@ -154,6 +176,7 @@ export function signetEndpoint(s: EndpointSettings): (ctx: RequestContext) => Pr
     const client = authorise(ctx, s);
     if (ctx.req.headers.expect?.toLowerCase() === '100-continue') ctx.res.writeContinue();
     const params = await endpointParams(ctx.req, ctx.query, s.admit !== undefined);
+    if (ctx.clientPolicy !== null) checkMinted(ctx.clientPolicy, route, params);
     const answer = route === 'presign' ? presignAnswer(params, s) : postAnswer(params, s, client);
     s.logger.info({ reqId: ctx.id, endpoint: route, client, bucket: params['bucket'], method: params['method'] ?? (route === 'presign' ? 'GET' : 'POST') }, 'minted');
     sendJson(ctx, 200, answer);

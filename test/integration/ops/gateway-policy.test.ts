@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectComm
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../../support/harness.js';
 import type { Harness } from '../../support/harness.js';
+import { smithySigner } from '../../support/smithy-reference.js';
 
 // Per-client policy in --inbound-keys: refused before the body is read, named in the access log.
 const TEAM = { accessKeyId: 'POLICYTEAMA', secretAccessKey: 'policy-team-secret/+abcdefghijklmnop' };
@@ -62,6 +64,25 @@ describe('gateway per-client policy', () => {
     expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="2xx"\} 2\b/);
     expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="4xx"\} 4\b/);
     expect(text).not.toContain(TEAM.accessKeyId);
+  });
+
+  it('mints presigned URLs and upload forms only for what the policy allows', async () => {
+    const mint = async (path: string, json: unknown): Promise<number> => {
+      const url = new URL(h.url);
+      const body = JSON.stringify(json);
+      const signed = await smithySigner(TEAM, 'us-east-1').sign({
+        method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {},
+        headers: { host: url.host, 'content-type': 'application/json', 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }, body,
+      });
+      return (await fetch(h.url + path, { method: 'POST', headers: signed.headers as Record<string, string>, body })).status;
+    };
+    expect(await mint('/_signet/presign', { method: 'GET', bucket: 'team-a-data', key: 'uploads/one' })).toBe(200);
+    expect(await mint('/_signet/presign', { method: 'PUT', bucket: 'team-a-data', key: 'uploads/new' })).toBe(200);
+    expect(await mint('/_signet/presign', { method: 'DELETE', bucket: 'team-a-data', key: 'uploads/one' })).toBe(403);
+    expect(await mint('/_signet/presign', { method: 'GET', bucket: 'team-b-data', key: 'uploads/one' })).toBe(403);
+    expect(await mint('/_signet/presign-post', { bucket: 'team-a-data', prefix: 'uploads/' })).toBe(200);
+    expect(await mint('/_signet/presign-post', { bucket: 'team-a-data', prefix: '' })).toBe(403);
+    expect(await mint('/_signet/presign-post', { bucket: 'team-a-data', key: 'secrets/x' })).toBe(403);
   });
 
   it('gives a client without a policy everything', async () => {
