@@ -1,27 +1,58 @@
 import { SignetError } from '../errors.js';
 
 /**
- * What one gateway client may do: buckets and keys (globs, `*` any run of characters, `?` one),
+ * What one gateway client may do: buckets and keys (globs, `*` any run of characters, `/` too, `?` one),
  * and S3 actions named as in IAM (`s3:GetObject`, globs such as `s3:Get*`, `s3:*`, and the
  * `read-only` shorthand for every `s3:Get*` and `s3:List*`). Pure: the pipeline asks, this answers.
  */
 export interface ClientPolicy {
-  readonly buckets: readonly RegExp[];
-  readonly keys: readonly RegExp[];
-  readonly actions: readonly RegExp[];
+  readonly buckets: readonly Glob[];
+  readonly keys: readonly Glob[];
+  readonly actions: readonly Glob[];
 }
 
-export function globToRegExp(glob: string): RegExp {
-  let re = '^';
-  for (const c of glob) re += c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
-  return new RegExp(re + '$', 's');
+/**
+ * A glob matched without regular expressions: keys come from clients, and a pattern such as
+ * `*a*a*a*` compiled to a RegExp backtracks exponentially on a long key. The greedy two-pointer
+ * match (remember the last `*`, retry one character further) is O(pattern × value) at worst.
+ */
+export class Glob {
+  readonly source: string;
+  readonly matchesAll: boolean;
+  constructor(pattern: string) {
+    this.source = pattern.replace(/\*{2,}/g, '*');
+    this.matchesAll = this.source === '*';
+  }
+  test(value: string): boolean {
+    const p = this.source;
+    let pi = 0;
+    let vi = 0;
+    let star = -1;
+    let mark = 0;
+    while (vi < value.length) {
+      if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === value[vi]))) {
+        pi++;
+        vi++;
+      } else if (pi < p.length && p[pi] === '*') {
+        star = pi++;
+        mark = vi;
+      } else if (star !== -1) {
+        pi = star + 1;
+        vi = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (pi < p.length && p[pi] === '*') pi++;
+    return pi === p.length;
+  }
 }
 
-export function actionPatterns(actions: readonly string[]): RegExp[] {
-  const out: RegExp[] = [];
+export function actionPatterns(actions: readonly string[]): Glob[] {
+  const out: Glob[] = [];
   for (const a of actions) {
-    if (a === 'read-only') out.push(/^s3:(Get|List)/);
-    else out.push(globToRegExp(a));
+    if (a === 'read-only') out.push(new Glob('s3:Get*'), new Glob('s3:List*'));
+    else out.push(new Glob(a));
   }
   return out;
 }
@@ -79,7 +110,7 @@ function bucketLevel(operation: string, key: string): boolean {
   return key === '' || operation === 'DeleteObjects';
 }
 
-function any(patterns: readonly RegExp[], value: string): boolean {
+function any(patterns: readonly Glob[], value: string): boolean {
   for (const p of patterns) if (p.test(value)) return true;
   return false;
 }
@@ -107,7 +138,7 @@ export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
   if (r.operation === 'Other') deny('operation not recognised');
   if (!any(policy.actions, action)) deny(`${action} not allowed`);
   if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
-  if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.source === '^.*$')) deny('DeleteObjects needs every key of the bucket');
+  if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.matchesAll)) deny('DeleteObjects needs every key of the bucket');
   if ((r.anyKey === true || !bucketLevel(r.operation, r.key)) && !any(policy.keys, r.key)) deny('key not allowed');
   if (r.copySource !== '') {
     const source = parseCopySource(r.copySource);

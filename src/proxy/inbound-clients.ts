@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { actionPatterns, globToRegExp } from './client-policy.js';
+import { actionPatterns, Glob } from './client-policy.js';
 import type { ClientPolicy } from './client-policy.js';
 
 /** One gateway client: its key, a name for logs and metrics (never the secret), and its policy (null: anything). */
@@ -79,8 +79,8 @@ function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Ma
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`${where}: name must be 1-64 of A-Z a-z 0-9 _ . -`);
     const hasPolicy = e['buckets'] !== undefined || e['keys'] !== undefined || e['actions'] !== undefined;
     const policy: ClientPolicy | null = hasPolicy ? {
-      buckets: strings(e['buckets'], ['*'], `${where}.buckets`).map(globToRegExp),
-      keys: strings(e['keys'], ['*'], `${where}.keys`).map(globToRegExp),
+      buckets: strings(e['buckets'], ['*'], `${where}.buckets`).map((g) => new Glob(g)),
+      keys: strings(e['keys'], ['*'], `${where}.keys`).map((g) => new Glob(g)),
       actions: actionPatterns(strings(e['actions'], ['s3:*'], `${where}.actions`)),
     } : null;
     clients.set(id, { accessKeyId: id, secret, name, policy });

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignetError } from '../../../src/errors.js';
-import { checkPolicy, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
+import { checkPolicy, Glob, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
 import { parseInboundClients } from '../../../src/proxy/inbound-clients.js';
 
 const YAML = `# two teams
@@ -83,5 +84,23 @@ describe('--inbound-keys with clients and policies', () => {
     expect(parseCopySource('b/dir/k')).toEqual({ bucket: 'b', key: 'dir/k' });
     expect(parseCopySource('/nokey')).toBeNull();
     expect(parseCopySource('/b/%E0%A4%A')).toBeNull();
+  });
+});
+
+describe('Glob', () => {
+  const reference = (pattern: string): RegExp =>
+    new RegExp('^' + [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('') + '$', 's');
+
+  it('matches as the equivalent regular expression does (property, short inputs)', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[ab*?/]{0,8}$/), fc.stringMatching(/^[ab/]{0,10}$/), (pattern, value) => {
+      expect(new Glob(pattern).test(value)).toBe(reference(pattern).test(value));
+    }), { numRuns: 2000 });
+  });
+
+  it('takes linear-ish time on a pattern that makes a RegExp backtrack', () => {
+    const key = 'a'.repeat(1024) + 'b';
+    const started = process.hrtime.bigint();
+    expect(new Glob('*a*a*a*a*a*a*a*c').test(key)).toBe(false);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
   });
 });
