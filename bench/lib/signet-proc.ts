@@ -51,7 +51,9 @@ export interface SignetOptions {
 /** Starts `signet serve` and waits for /readyz. The environment is built from nothing: no AWS_* leaks in, IMDS is off. */
 export async function startSignet(upstream: string, port: number, extra: readonly string[], o: SignetOptions = {}): Promise<ChildProcess> {
   const argv = [...(o.wrap ?? []), 'node', `${o.checkout ?? root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
-    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra];
+    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra,
+    // BENCH_SIGNET_ARGS="--flag value …": one setting changed, to measure what it costs.
+    ...(process.env.BENCH_SIGNET_ARGS ?? '').split(' ').filter((a) => a !== '')];
   const [cmd, args] = pinned(1, argv[0]!, argv.slice(1));
   const child = spawn(cmd, args, {
     env: {

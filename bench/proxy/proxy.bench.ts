@@ -1,13 +1,10 @@
 // End to end: the same load, direct to a local upstream and through signet, in one run.
 // Run: npm --prefix bench ci && npx tsx bench/proxy/proxy.bench.ts
 // signet runs as users run it: `signet serve`, info logging (to /dev/null) and metrics on.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
+import { fmt, PIN, pinned, putStream, root, startSignet, startSink, strategyOf } from '../lib/signet-proc.js';
 import { hasWrk, wrk } from '../lib/wrk.js';
 import type { LoadResult } from '../lib/wrk.js';
 
@@ -15,66 +12,15 @@ const require = createRequire(import.meta.url);
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; throughput: { average: number }; non2xx: number; errors: number };
 const autocannon = require('../node_modules/autocannon') as (opts: object) => Promise<AutocannonResult>;
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
 // As in the research runs (reference/protocol.md §5c): signet alone on CPU 1; the upstream and
 // the load generator share CPU 0, for the direct run and the proxied run alike.
-const PIN = process.env.BENCH_PIN !== 'off';
-const pinned = (cpu: number, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
-
-async function startSink(): Promise<{ child: ChildProcess; url: string }> {
-  const { child, line } = await startPrinting(...pinned(0, 'node', [`${root}/bench/lib/sink.mjs`]));
-  return { child, url: `http://127.0.0.1:${line.trim()}` };
-}
-
-async function startSignet(upstream: string, port: number, extra: string[]): Promise<ChildProcess> {
-  const [cmd, args] = pinned(1, 'node', [`${root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
-    '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra,
-    // BENCH_SIGNET_ARGS="--flag value …": one setting changed, to measure what it costs.
-    ...(process.env.BENCH_SIGNET_ARGS ?? '').split(' ').filter((a) => a !== '')]);
-  const child = spawn(cmd, args, {
-    env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000', AWS_SECRET_ACCESS_KEY: 'bench/secret/key', AWS_EC2_METADATA_DISABLED: 'true', HOME: '/nonexistent' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const ok = await fetch(`http://127.0.0.1:${port + 1}/readyz`);
-      if (ok.status === 200) return child;
-    } catch { /* not up yet */ }
-    await sleep(100);
-  }
-  throw new Error('signet did not become ready');
-}
 
 async function load(url: string, connections: number, opts: object = {}): Promise<AutocannonResult> {
   return autocannon({ url, connections, duration: SECONDS, pipelining: 1, ...opts });
 }
 
-function putStream(url: string, bytes: number, headers: Record<string, string | number> = {}): Promise<number> {
-  const block = Buffer.alloc(1024 * 1024, 97);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const chunked = headers['transfer-encoding'] === 'chunked';
-    const req = request(url, { method: 'PUT', headers: chunked ? headers : { 'content-length': bytes, ...headers }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve((performance.now() - started) / 1000) : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    let left = bytes;
-    const pump = (): void => {
-      while (left > 0) {
-        const piece = left >= block.length ? block : block.subarray(0, left);
-        left -= piece.length;
-        if (!req.write(piece)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
-  });
-}
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export async function runProxyBench(): Promise<string> {
   const lines: string[] = [];
@@ -125,20 +71,20 @@ export async function runProxyBench(): Promise<string> {
   lines.push('', '### 1 GiB PUT, one client, per payload mode (fresh signet process each)', '', '| mode | strategy | seconds | MB/s | signet peak RSS MiB |', '|---|---|---:|---:|---:|');
   const directSeconds = await putStream(`${sink.url}/bkt/big`, GIB);
   lines.push(`| direct (no proxy) | | ${fmt(directSeconds, 2)} | ${fmt(GIB / 1e6 / directSeconds)} | |`);
-  const modes: Array<[string, string[], Record<string, string | number>]> = [
-    ['auto', [], {}],
-    ['streaming', ['--payload', 'streaming'], {}],
-    ['unsigned-trailer', ['--payload', 'unsigned-trailer'], {}],
-    ['unsigned', ['--payload', 'unsigned'], {}],
-    ['signed', ['--payload', 'signed', '--max-spool', '2GiB'], {}],
-    ['auto, Transfer-Encoding: chunked', ['--max-spool', '2GiB'], { 'transfer-encoding': 'chunked' }],
+  const modes: Array<[string, string[], boolean]> = [
+    ['auto', [], false],
+    ['streaming', ['--payload', 'streaming'], false],
+    ['unsigned-trailer', ['--payload', 'unsigned-trailer'], false],
+    ['unsigned', ['--payload', 'unsigned'], false],
+    ['signed', ['--payload', 'signed', '--max-spool', '2GiB'], false],
+    ['auto, Transfer-Encoding: chunked', ['--max-spool', '2GiB'], true],
   ];
   let port = 18500;
-  for (const [name, args, headers] of modes) {
+  for (const [name, args, chunked] of modes) {
     const p = (port += 2);
     const proc = await startSignet(sink.url, p, ['--upstream-capabilities', 'all', ...args]);
     try {
-      const seconds = await putStream(`http://127.0.0.1:${p}/bkt/big`, GIB, headers);
+      const seconds = await putStream(`http://127.0.0.1:${p}/bkt/big`, GIB, chunked);
       const strategy = await strategyOf(p + 1);
       lines.push(`| ${name} | ${strategy} | ${fmt(seconds, 2)} | ${fmt(GIB / 1e6 / seconds)} | ${fmt(peakRssMiB(proc.pid!), 0)} |`);
     } finally {
@@ -179,13 +125,6 @@ async function putLoop(url: string, size: number, clients: number, seconds: numb
   return { rps: latencies.length / elapsed, p99ms: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN };
 }
 
-async function strategyOf(adminPort: number): Promise<string> {
-  // The strategy counter moves after the response went out (spool clean-up comes first).
-  await sleep(300);
-  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
-  const m = /signet_payload_strategy_total\{strategy="([^"]+)"\} [1-9]/.exec(text);
-  return m ? m[1]! : '?';
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(await runProxyBench());
