@@ -21,9 +21,6 @@ import { checkPolicy } from './client-policy.js';
 import type { InboundClient, InboundClients } from './inbound-clients.js';
 import type { RequestContext } from './context.js';
 
-/** Access key id → client (inbound-clients.ts reads the file). */
-export type InboundKeys = InboundClients;
-
 /** S3 refuses requests signed more than 15 minutes away from its clock; so do we. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -31,7 +28,7 @@ function denied(name: 'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotM
   throw new SignetError(name, 'inbound auth: ' + reason, message);
 }
 
-function clientFor(keys: InboundKeys, id: string): InboundClient {
+function clientFor(keys: InboundClients, id: string): InboundClient {
   const client = keys.get(id);
   if (client === undefined) denied('InvalidAccessKeyId', 'unknown access key id');
   return client;
@@ -129,7 +126,7 @@ interface V4Grant {
  * over the path exactly as it sent it. Built from the canonical-request steps rather than
  * signRequest, which would add its own headers and drop some a client may legitimately sign.
  */
-function verifyV4(keys: InboundKeys, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): V4Grant {
+function verifyV4(keys: InboundClients, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): V4Grant {
   const parts = c.credential.split('/');
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
@@ -218,7 +215,7 @@ function v2PayloadHash(headers: Record<string, string>): string {
  * checked by the decoder with the client's key (grant.chunkSigning); a hex x-amz-content-sha256
  * is enforced on every payload path.
  */
-export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => Date = () => new Date()): (ctx: RequestContext) => ClientGrant {
+export function inboundAuth(keys: InboundClients, scope: InboundScope, now: () => Date = () => new Date()): (ctx: RequestContext) => ClientGrant {
   return (ctx) => {
     const url = ctx.req.url ?? '/';
     const q = url.indexOf('?');
@@ -231,13 +228,13 @@ export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => D
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
       const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers);
-      return grant(ctx, g.client, { scheme: 'sigv4', ...g, payloadHash: claim.payloadHash });
+      return grant(ctx, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: claim.payloadHash });
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
       const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
       // A presigned request's body is UNSIGNED-PAYLOAD, unless it carries the header (then signed).
-      return grant(ctx, g.client, { scheme: 'sigv4', ...g, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
+      return grant(ctx, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
     }
     const v2 = parseSigV2(ctx.method, rawPath, query, headers);
     if (v2 === null) denied('AccessDenied', auth === undefined ? 'no client signature' : 'unsupported Authorization scheme');
@@ -252,26 +249,20 @@ export function inboundAuth(keys: InboundKeys, scope: InboundScope, now: () => D
       ...(ctx.hostBucket === '' ? {} : { bucket: ctx.hostBucket }),
     });
     if (!verifySigV2(v2, sts, secret, clock)) denied('SignatureDoesNotMatch', 'SigV2 signature differs');
-    return grant(ctx, client, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
+    return grant(ctx, client, headers, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
   };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** The client is who it says: now what it may do (its policy), before any byte of the body is read. */
-function grant(ctx: RequestContext, client: InboundClient, g: ClientGrant & { client?: InboundClient }): ClientGrant {
-  const { client: _, ...rest } = g;
+function grant(ctx: RequestContext, client: InboundClient, headers: Record<string, string>, g: ClientGrant): ClientGrant {
   ctx.clientName = client.name;
   ctx.clientPolicy = client.policy;
   // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
   if (client.policy !== null && !ctx.bucket.startsWith('_')) {
-    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: copySourceOf(ctx.req.rawHeaders) });
+    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '' });
   }
-  ctx.grant = rest;
-  return rest;
-}
-
-function copySourceOf(raw: readonly string[]): string {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'x-amz-copy-source') return raw[i + 1]!;
-  return '';
+  ctx.grant = g;
+  return g;
 }

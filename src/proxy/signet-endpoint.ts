@@ -11,6 +11,7 @@ import { s3Operation } from '../s3/operation.js';
 import type { Credentials } from '../sigv4/types.js';
 import { checkPolicy } from './client-policy.js';
 import type { ClientPolicy } from './client-policy.js';
+import type { ClientGrant } from './client-grant.js';
 import type { RequestContext } from './context.js';
 import { endpointParams, isLoopback, record, requiredText, text } from './endpoint-request.js';
 import type { EndpointParams } from './endpoint-request.js';
@@ -30,7 +31,7 @@ export interface EndpointSettings {
   /** The signing clock (local time corrected by what S3 said), as forward uses. */
   readonly now: () => Date;
   /** Gateway mode: the inbound verification; the endpoint then requires a signed client. */
-  readonly admit?: ((ctx: RequestContext) => void) | undefined;
+  readonly admit?: ((ctx: RequestContext) => ClientGrant) | undefined;
   readonly minted: MintedPolicies;
   readonly logger: Logger;
   /** HTML served at /_signet/demo (signet demo only). */
@@ -57,17 +58,6 @@ function size(p: EndpointParams, name: string): number | undefined {
   return n;
 }
 
-/** The access key id a verified client signed with (header, presigned query or SigV2). */
-export function clientKeyId(ctx: RequestContext): string {
-  const auth = ctx.req.headers.authorization ?? '';
-  const v4 = /Credential=([^/,\s]+)\//.exec(auth);
-  if (v4 !== null) return v4[1]!;
-  const v2 = /^AWS ([^:\s]+):/.exec(auth);
-  if (v2 !== null) return v2[1]!;
-  const url = ctx.req.url ?? '';
-  const q = /[?&](?:X-Amz-Credential=([^%/&]+)(?:%2F|\/)|AWSAccessKeyId=([^&]+))/i.exec(url);
-  return q === null ? 'unknown' : decodeURIComponent(q[1] ?? q[2] ?? 'unknown');
-}
 
 /**
  * Who may mint: in gateway mode a client signed with an inbound key (the same verification as any
@@ -76,8 +66,7 @@ export function clientKeyId(ctx: RequestContext): string {
  */
 function authorise(ctx: RequestContext, s: EndpointSettings): string {
   if (s.admit !== undefined) {
-    s.admit(ctx);
-    return clientKeyId(ctx);
+    return s.admit(ctx).accessKeyId;
   }
   if (!isLoopback(ctx.req.socket.remoteAddress)) throw new SignetError('AccessDenied', 'endpoint: not loopback and no inbound keys');
   return 'loopback';
