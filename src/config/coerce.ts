@@ -25,7 +25,7 @@ export function coerceValue(s: Setting, raw: unknown, label: string): unknown {
   };
   if (s.kind === 'bool') return coerceBool(raw, fail);
   if (s.kind === 'capabilities' && Array.isArray(raw)) return coerceCapabilities(raw.map(String), fail);
-  if (typeof raw === 'number' && (s.kind === 'size' || s.kind === 'int' || s.kind === 'duration')) {
+  if (typeof raw === 'number' && (s.kind === 'size' || s.kind === 'int' || s.kind === 'int-or-auto' || s.kind === 'duration')) {
     // In a config file a bare number is bytes, a count, or seconds.
     return bounded(s, s.kind === 'duration' ? Math.round(raw * 1000) : raw, fail);
   }
@@ -54,6 +54,8 @@ export function coerceValue(s: Setting, raw: unknown, label: string): unknown {
       return bounded(s, parseDuration(raw) ?? fail('is not a duration (e.g. 500ms, 10s, 5m, 1h30m; a number is seconds)'), fail);
     case 'int':
       return bounded(s, INT_RE.test(raw) ? Number(raw) : fail('is not a whole number'), fail);
+    case 'int-or-auto':
+      return raw === 'auto' ? raw : bounded(s, INT_RE.test(raw) ? Number(raw) : fail('is not a whole number nor auto'), fail);
     case 'path':
       return raw;
     case 'directory':

@@ -47,6 +47,8 @@ export interface Config {
   readonly maxRetries: number;
   readonly logLevel: LogLevel;
   readonly shutdownGrace: number;
+  /** Processes serving the proxy listener, `auto` already resolved; 1: no cluster. */
+  readonly workers: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly upstreamCa: string | undefined;

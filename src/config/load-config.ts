@@ -4,7 +4,7 @@
  * and returns one frozen Config. Pure apart from reading the config file and checking that the
  * named files exist.
  */
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import type { Config } from './config.js';
 import { ConfigError, quote } from './config-error.js';
 import { formatListenAddress, isLoopback } from './listen-address.js';
@@ -37,7 +37,7 @@ function parseSuffixes(text: string): readonly string[] {
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'workers'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
@@ -106,6 +106,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxRetries: v.maxRetries,
     logLevel: v.logLevel,
     shutdownGrace: v.shutdownGrace,
+    workers: resolveWorkers(values.workers as number | 'auto'),
     tlsCert: v.tlsCert,
     tlsKey: v.tlsKey,
     upstreamCa: v.upstreamCa,
@@ -121,6 +122,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     allowUnauthenticated: v.allowUnauthenticated,
     configFile: v.configFile,
   });
+}
+
+/** `auto`: one worker per CPU this process may use (cgroup and affinity limits included), within the flag's bounds. */
+function resolveWorkers(value: number | 'auto'): number {
+  return value === 'auto' ? Math.min(256, Math.max(1, availableParallelism())) : value;
 }
 
 function defaultUpstream(region: string): UpstreamTarget {

@@ -14,6 +14,7 @@ export type SettingKind =
   | 'size'
   | 'duration'
   | 'int'
+  | 'int-or-auto' // a whole number, or `auto` (kept as the text; the loader resolves it)
   | 'bool'
   | 'path' // any path, not checked
   | 'directory' // must exist and be a directory
@@ -56,6 +57,7 @@ const METAVAR: Readonly<Record<SettingKind, string>> = {
   size: 'SIZE',
   duration: 'DURATION',
   int: 'N',
+  'int-or-auto': 'N|auto',
   bool: '',
   path: 'PATH',
   directory: 'DIR',
@@ -162,6 +164,11 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     max: '10',
   }),
   setting('log-level', 'enum', 'Log level.', { default: 'info', choices: LOG_LEVELS }),
+  setting('workers', 'int-or-auto', 'Processes serving the proxy listener (node:cluster); 1 is one process, auto one per available CPU. With more than 1, a primary process holds the credentials and the admin port.', {
+    default: '1',
+    min: '1',
+    max: '256',
+  }),
   setting('shutdown-grace', 'duration', 'Time in-flight requests get to finish on SIGTERM.', { default: '25s' }),
   setting('tls-cert', 'file', 'PEM certificate for the proxy listener (with --tls-key).'),
   setting('tls-key', 'file', 'PEM private key for the proxy listener (with --tls-cert).'),

@@ -40,3 +40,16 @@ export interface CredentialStatus {
   expiration: Date | null;
   lastError: string | null;
 }
+
+/**
+ * What the request path and /readyz read from a credential cache. A CredentialCache fetches and
+ * refreshes its own; with --workers, a worker's PushedCredentials holds what the primary sends.
+ */
+export interface CredentialHolder {
+  current(): Credentials;
+  ready(): boolean;
+  status(): CredentialStatus;
+  /** Awaited by startup: the first fetch, or nothing for pushed credentials. */
+  start(): Promise<void>;
+  stop(): void;
+}

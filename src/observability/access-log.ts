@@ -58,14 +58,16 @@ function str(value: string): string {
  * write(2) per ~14 lines; async writes went through libuv's thread pool and cost more on a busy
  * core); the tail is flushed at shutdown, so a crash can lose at most the last 4 KiB.
  */
-export function createAccessLog(level: string, destination?: DestinationStream): AccessLog {
+export function createAccessLog(level: string, destination?: DestinationStream, options: { readonly worker?: number } = {}): AccessLog {
   const enabled = (LEVELS[level] ?? INFO) <= INFO;
+  // Fixed for the life of the process, so joined once.
+  const service = options.worker === undefined ? '","service":"signet","reqId":' : `","service":"signet","worker":${options.worker},"reqId":`;
   const dest = destination ?? createLineSink({ fd: 1, minLength: 4096 });
   return {
     request(r: AccessRecord): void {
       if (!enabled) return;
       let line =
-        '{"level":30,"time":"' + new Date().toISOString() + '","service":"signet","reqId":' + str(r.reqId) +
+        '{"level":30,"time":"' + new Date().toISOString() + service + str(r.reqId) +
         ',"method":' + str(r.method) + ',"bucket":' + str(r.bucket) + ',"op":' + str(r.op) + ',"status":' + r.status +
         ',"bytesIn":' + r.bytesIn + ',"bytesOut":' + r.bytesOut + ',"ms":' + r.ms + ',"upstreamMs":' + r.upstreamMs +
         ',"payload":' + str(r.payload) + ',"retries":' + r.retries + ',"region":' + str(r.region);

@@ -33,6 +33,8 @@ export interface LoggerOptions {
   readonly level: string;
   /** Where lines go; stdout when absent. Tests pass a stream that collects them. */
   readonly destination?: DestinationStream;
+  /** With --workers: the process's worker id (0 for the primary), on every line. */
+  readonly worker?: number;
 }
 
 interface RequestLike {
@@ -54,7 +56,7 @@ const serializers = {
 export function createLogger(options: LoggerOptions): Logger {
   const config = {
     level: options.level,
-    base: { service: 'signet' },
+    base: options.worker === undefined ? { service: 'signet' } : { service: 'signet', worker: options.worker },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: CENSOR_TEXT },
     serializers,

@@ -143,6 +143,8 @@ function defineMetrics(registry: Registry) {
     clockSkew: new Gauge({
       name: 'signet_clock_skew_seconds',
       help: 'Upstream clock minus local clock, from the last response Date header.',
+      // --workers: each worker measures the same upstream clock.
+      aggregator: 'average',
       registers,
     }),
     credentialsExpiry: new Gauge({
@@ -177,6 +179,8 @@ function defineMetrics(registry: Registry) {
       name: 'signet_build_info',
       help: 'Always 1; the labels carry the signet version and the Node.js version.',
       labelNames: ['version', 'node'] as const,
+      // --workers: 1, not the number of processes.
+      aggregator: 'first',
       registers,
     }),
   };

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { defaultUpstreamUrl, formatListenAddress, isLoopback, parseUpstream } from '../config/index.js';
-import { CredentialCache, createCredentialChain } from '../credentials/index.js';
-import type { CredentialFetcher } from '../credentials/index.js';
-import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
+import type { CredentialFetcher, CredentialHolder } from '../credentials/index.js';
+import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import { MultipartService } from '../multipart/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
@@ -28,6 +27,8 @@ import { startAdminServer } from './admin.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
+import { credentialCacheFor } from './credential-cache-for.js';
+import { openProxyWarning } from './open-proxy-warning.js';
 import type { ListenerEvents, ProxyServer } from './proxy-server.js';
 
 export interface SignetDeps {
@@ -36,6 +37,8 @@ export interface SignetDeps {
   readonly accessLog?: AccessLog;
   /** Overrides the AWS credential chain (the demo hands in its generated keys). */
   readonly fetchCredentials?: CredentialFetcher;
+  /** Credentials held for this process by someone else (a --workers worker's, pushed by the primary). */
+  readonly credentials?: CredentialHolder;
   readonly version?: string;
   /** HTML served at /_signet/demo on the proxy listener (signet demo's upload page). */
   readonly demoPage?: string;
@@ -44,7 +47,7 @@ export interface SignetDeps {
 export interface RunningSignet {
   readonly proxy: ProxyServer;
   readonly admin: AdminServer | null;
-  readonly credentials: CredentialCache;
+  readonly credentials: CredentialHolder;
   readonly metrics: Metrics;
   readonly clock: ClockSkew;
   readonly regions: RegionCache;
@@ -156,20 +159,10 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
   const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundClients(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
-  const credentials = new CredentialCache({
-    fetch: deps.fetchCredentials ?? createCredentialChain({
-      profile: config.profile, roleArn: config.roleArn, externalId: config.externalId,
-      roleSessionName: config.roleSessionName, roleDurationSeconds: Math.round(config.roleDuration / 1000), region: config.region,
-    }),
-    refreshMarginMs: config.credentialsRefreshMargin,
-    logger: logger.child({ component: 'credentials' }),
-    events: credentialEventsFor(metrics),
-  });
+  // With --workers, a worker signs with what the primary pushes (PushedCredentials); else a cache of its own.
+  const credentials: CredentialHolder = deps.credentials ?? credentialCacheFor(config, logger, metrics, deps.fetchCredentials);
   let draining = false;
-  // The operator accepted an open proxy (--allow-unauthenticated); say so where probes and people look.
-  const openWarning = config.inboundKeys === undefined && !isLoopback(config.listen.host)
-    ? `warning: ${formatListenAddress(config.listen)} is not loopback and --inbound-keys is not set (--allow-unauthenticated): anyone who reaches it signs with signet's IAM identity`
-    : undefined;
+  const openWarning = openProxyWarning(config);
   if (openWarning !== undefined) logger.warn({ listen: formatListenAddress(config.listen) }, openWarning);
   const admin = config.adminListen === null ? null : await naming('--admin-listen', formatListenAddress(config.adminListen), startAdminServer({
     host: config.adminListen.host, port: config.adminListen.port, metrics, logger,

@@ -329,3 +329,28 @@ function catchError(fn: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+describe('--workers', () => {
+  it('is 1 by default: one process, no cluster', () => {
+    expect(loadConfig([], REGION).workers).toBe(1);
+  });
+
+  it('takes a count from the flag, SIGNET_WORKERS or a config file number', () => {
+    expect(loadConfig(['--workers', '4'], REGION).workers).toBe(4);
+    expect(loadConfig([], { ...REGION, SIGNET_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig(['--config', file('workers.yaml', 'workers: 2\n')], REGION).workers).toBe(2);
+  });
+
+  it('resolves auto to the CPUs this process may use', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(loadConfig(['--workers', 'auto'], REGION).workers).toBe(availableParallelism());
+  });
+
+  it('refuses 0, negatives, fractions and words other than auto, naming the flag', () => {
+    for (const bad of ['0', '-1', '1.5', 'many', '257']) {
+      expect(() => loadConfig(['--workers', bad], REGION)).toThrow(ConfigError);
+    }
+    expect(() => loadConfig(['--workers', 'many'], REGION)).toThrow(/^--workers: "many" is not a whole number nor auto$/);
+    expect(() => loadConfig(['--workers', '0'], REGION)).toThrow(/^--workers: "0" is outside 1\.\.256$/);
+  });
+});

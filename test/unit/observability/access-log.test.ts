@@ -56,3 +56,18 @@ describe('access log', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('access log in a worker process', () => {
+  it('names the worker on every line, after the service', () => {
+    const { lines, stream } = collector();
+    createAccessLog('info', stream, { worker: 3 }).request(record);
+    const parsed = JSON.parse(lines[0]!);
+    expect(parsed).toMatchObject({ service: 'signet', worker: 3, reqId: 'ABCDEF0123456789' });
+  });
+
+  it('has no worker field in a single process', () => {
+    const { lines, stream } = collector();
+    createAccessLog('info', stream).request(record);
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('worker');
+  });
+});

@@ -27,6 +27,16 @@ describe('createLogger', () => {
     expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('names the worker process on every line when it is one (--workers)', () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    createLogger({ level: 'info', destination, worker: 2 }).info({}, 'hello');
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ service: 'signet', worker: 2, msg: 'hello' });
+    const { logger, lines: single } = capture();
+    logger.info({}, 'hello');
+    expect(JSON.parse(single[0] ?? '')).not.toHaveProperty('worker');
+  });
+
   it('honours the level', () => {
     const { logger, lines } = capture('warn');
     logger.info('hidden');
