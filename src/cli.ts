@@ -1,4 +1,7 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { connectToPrimary, DEFAULT_SOURCE } from './cluster/primary-link.js';
+import { runPrimary } from './cluster/primary.js';
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import type { Config } from './config/index.js';
 import { createAccessLog, createLogger } from './observability/index.js';
@@ -6,6 +9,8 @@ import type { CredentialFetcher } from './credentials/index.js';
 import { startSignet } from './server/signet.js';
 import { startBodyMemoryGovernor } from './server/body-memory.js';
 import type { RunningSignet } from './server/signet.js';
+import { gracefulExit } from './server/graceful-exit.js';
+import type { ExitLogger } from './server/graceful-exit.js';
 
 const USAGE = `signet — a SigV4 signing reverse proxy for Amazon S3
 
@@ -89,7 +94,7 @@ export interface LaunchOptions {
  * `demo`. Returns the exit code when it cannot start (2: bad configuration, a port taken, no
  * credentials), after one line on stderr.
  */
-export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: LaunchOptions = {}): Promise<RunningSignet | number> {
+export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: LaunchOptions = {}): Promise<RunningSignet | number | undefined> {
   let config: Config;
   try {
     config = loadConfig(argv, env);
@@ -101,15 +106,27 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
-  const accessLog = createAccessLog(config.logLevel);
+  // --workers N: this process is the primary (admin port, credentials, the workers) or, forked by it, a worker.
+  const role = config.workers === 1 ? 'single' : cluster.isPrimary ? 'primary' : 'worker';
+  if (role !== 'single' && options.fetchCredentials !== undefined) {
+    await options.release?.();
+    console.error('signet: --workers: signet demo runs as one process (use signet serve for workers)');
+    return 2;
+  }
+  if (role === 'primary') return runPrimary(config, { version: version() });
+  const worker = role === 'worker' ? cluster.worker?.id : undefined;
+  const logger = createLogger({ level: config.logLevel, ...(worker === undefined ? {} : { worker }) });
+  const accessLog = createAccessLog(config.logLevel, undefined, worker === undefined ? {} : { worker });
+  const link = role === 'worker' ? connectToPrimary(logger) : null;
   if (config.upstreamInsecure) {
     logger.warn({ upstream: config.upstream.origin }, 'UPSTREAM TLS VERIFICATION IS OFF (--upstream-insecure): anyone on the path can read and alter traffic');
   }
   let running: RunningSignet;
   try {
-    running = await startSignet(config, {
+    // A worker has no admin port (the primary serves it) and signs with what the primary pushes.
+    running = await startSignet(link === null ? config : { ...config, adminListen: null }, {
       logger, accessLog, version: version(),
+      ...(link === null ? {} : { credentials: link.credentialsFor(DEFAULT_SOURCE) }),
       ...(options.fetchCredentials ? { fetchCredentials: options.fetchCredentials } : {}),
       ...(options.demoPage !== undefined ? { demoPage: options.demoPage } : {}),
     });
@@ -117,6 +134,8 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     await options.release?.();
     logger.fatal({ err: (err as Error).message }, 'startup failed');
     console.error(`signet: ${(err as Error).message}`);
+    // The IPC channel would keep a worker alive; the primary reads the exit code.
+    if (link !== null) process.exit(2);
     return 2;
   }
   logger.info({
@@ -125,41 +144,24 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     tracing: config.tracing === null ? 'off' : `${config.tracing.protocol} ${config.tracing.url} sampler=${config.tracing.sampler}${config.tracing.sampler.endsWith('ratio') ? ':' + config.tracing.ratio : ''}`,
   }, 'signet ready');
   const governor = startBodyMemoryGovernor();
-  installSignalHandlers(running, logger, accessLog.flush, async () => {
+  const afterClose = async (): Promise<void> => {
     governor?.stop();
     await options.release?.();
-  });
+  };
+  if (link === null) installSignalHandlers(running, logger, accessLog.flush, afterClose);
+  else link.serve(running, gracefulExit(running, logger, accessLog.flush, afterClose));
   return running;
 }
 
 /** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
 export function installSignalHandlers(
   running: RunningSignet,
-  logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
+  logger: ExitLogger,
   flush: () => void = () => undefined,
   afterClose: () => Promise<void> = async () => undefined,
 ): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      running.proxy.destroy();
-      flush();
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal, inFlight: running.proxy.inFlight() }, 'shutting down: draining in-flight requests');
-    running.close().then(afterClose).then(
-      () => {
-        // Every request's line goes out before the line that says it is over.
-        flush();
-        logger.info({}, 'shutdown complete');
-        flush();
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
+  const exit = gracefulExit(running, logger, flush, afterClose);
+  const onSignal = (signal: NodeJS.Signals): void => (exit.began ? exit.now(signal) : exit.begin(signal));
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }

@@ -19,7 +19,7 @@ export async function runDemo(argv: string[]): Promise<number | undefined> {
     // The embedded S3 goes when signet goes (or never starts), or the process would never exit.
     { fetchCredentials: async () => ({ credentials: { ...keys }, source: 'demo' }), release: () => s3.close(), demoPage: uploadPage('demo-bucket', 'uploads/') },
   );
-  if (typeof running === 'number') return running;
+  if (typeof running !== 'object') return running;
   const base = running.proxy.url;
   console.error(`
 signet demo: proxy ${base} -> embedded S3 ${s3.url} (region ${DEMO_REGION})

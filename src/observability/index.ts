@@ -12,3 +12,6 @@ export { credentialEventsFor } from './credential-events.js';
 export type { CredentialEvents, RefreshResult } from './credential-events.js';
 export { startTracing } from './start-tracing.js';
 export type { RequestOutcome, RequestTrace, ResponseHeaders, Tracer, TracerOptions } from './request-trace.js';
+export { aggregateMetrics } from './aggregate-metrics.js';
+export { createClusterMetrics } from './cluster-metrics.js';
+export type { ClusterMetrics } from './cluster-metrics.js';

@@ -19,10 +19,13 @@ export interface AdminServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
-  readonly metrics: { readonly registry: Registry };
+  /** A process's registry, or with --workers the primary's view aggregated over its workers. */
+  readonly metrics: { readonly registry: MetricsText };
   readonly isReady: () => Readiness;
   readonly logger: Logger;
 }
+
+export type MetricsText = Pick<Registry, 'contentType' | 'metrics'>;
 
 export interface AdminServer {
   readonly url: string;
@@ -68,7 +71,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  registry: Registry,
+  registry: MetricsText,
   isReady: () => Readiness,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0];
