@@ -102,9 +102,12 @@ export class WorkerPool {
     for (const s of this.#states.values()) if (s.hello) this.send(s, message);
   }
 
-  /** Forwards a signal (SIGHUP: reload) to every worker process. */
+  /**
+   * Forwards a signal (SIGHUP: reload) to every worker that has said hello: one still loading has
+   * no handler yet, and SIGHUP's default action would kill it (it reads the files fresh anyway).
+   */
   signal(name: NodeJS.Signals): void {
-    for (const s of this.#states.values()) s.worker.process.kill(name);
+    for (const s of this.#states.values()) if (s.hello) s.worker.process.kill(name);
   }
 
   /**

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collect, isolatedEnv, spawnSignet } from '../ops/cli-child.js';
+import { eventually, inFlight, slowUpload } from '../ops/slow-upload.js';
+import { requestsByWorker, startCluster, workerPids } from './cluster-child.js';
+import type { Cluster } from './cluster-child.js';
+
+let cluster: Cluster | null = null;
+const cleanups: Array<() => void> = [];
+afterEach(async () => {
+  await cluster?.close();
+  cluster = null;
+  for (const c of cleanups.splice(0)) c();
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('signet serve --workers: lifecycle', () => {
+  it('exits at once with 1 on a second signal, cutting the upload still in flight, and leaves no worker behind', async () => {
+    const c = (cluster = await startCluster(2));
+    const upload = slowUpload(c.proxy, '/cluster-bucket/stuck.txt');
+    const outcome = upload.response.then(() => 'answered', () => 'cut');
+    await eventually(async () => (await inFlight(c.admin)) === 1, 5000, 'the upload to be in flight');
+    c.child.kill('SIGTERM');
+    await eventually(async () => (await fetch(`${c.admin}/readyz`)).status === 503, 5000, '/readyz 503');
+    const t0 = Date.now();
+    c.child.kill('SIGTERM');
+    const result = await c.done;
+    // Workers get 1 s to flush their logs before they are killed: "at once" for an operator.
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(result.code).toBe(1);
+    expect(await outcome).toBe('cut');
+    for (const pid of workerPids(c.lines())) expect(alive(pid)).toBe(false);
+  }, 60_000);
+
+  it('stops with exit 2 and one line naming --listen when the port is taken, and leaves no worker behind', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const child = spawnSignet(['serve', '--workers', '2', '--region', 'us-east-1', '--upstream', 'http://127.0.0.1:9', '--listen', `127.0.0.1:${port}`,
+      '--admin-listen', '127.0.0.1:0'], isolatedEnv({ AWS_ACCESS_KEY_ID: 'AKIASTATICKEY', AWS_SECRET_ACCESS_KEY: 'static-secret' }));
+    const result = await collect(child);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`signet: --listen: 127.0.0.1:${port} is already in use`);
+    const pids = result.stdout.split('\n').filter((l) => l.includes('"worker started"')).map((l) => Number((JSON.parse(l) as { pid: number }).pid));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  }, 60_000);
+
+  it('stops with exit 2 naming the credential sources when there are no credentials, before forking any worker', async () => {
+    const child = spawnSignet(['serve', '--workers', '2', '--region', 'us-east-1', '--upstream', 'http://127.0.0.1:9', '--listen', '127.0.0.1:0',
+      '--admin-listen', '127.0.0.1:0'], isolatedEnv());
+    const result = await collect(child);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^signet: signet could not resolve AWS credentials: /m);
+    expect(result.stdout).not.toContain('worker started');
+  }, 60_000);
+
+  it('refuses --workers for signet demo (one process) with exit 2', async () => {
+    const result = await collect(spawnSignet(['demo', '--workers', '2', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], isolatedEnv()));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('signet: --workers: signet demo runs as one process (use signet serve for workers)');
+  }, 30_000);
+
+  it('shares a TLS listener between the workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-cluster-tls-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const cert = join(dir, 'c.crt');
+    const key = join(dir, 'c.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const c = (cluster = await startCluster(2, ['--tls-cert', cert, '--tls-key', key]));
+    expect(c.proxy).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const ca = readFileSync(cert);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      statuses.push(await new Promise<number>((resolve, reject) => {
+        const req = request(`${c.proxy}/cluster-bucket/tls-${i}.txt`, { method: 'PUT', ca, agent: false, headers: { 'content-length': 2 } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end('ok');
+      }));
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    c.child.kill('SIGTERM');
+    expect((await c.done).code).toBe(0);
+    expect(requestsByWorker(c.lines()).size).toBe(2);
+  }, 60_000);
+});
