@@ -75,7 +75,7 @@ describe('templates', () => {
     const container = sources.find(([f]) => f === '_container.tpl')![1];
     expect(container).toContain('printf "SIGNET_%s" ($flag | upper | replace "-" "_")');
     const config = (schema as { properties: { config: { properties: Record<string, unknown> } } }).properties.config.properties;
-    for (const fixed of ['listen', 'admin-listen', 'spool-dir', 'tls-cert', 'tls-key', 'inbound-keys', 'upstream-ca', 'shutdown-grace']) {
+    for (const fixed of ['listen', 'admin-listen', 'spool-dir', 'tls-cert', 'tls-key', 'inbound-keys', 'upstream-ca', 'shutdown-grace', 'workers']) {
       expect(config).not.toHaveProperty(fixed);
     }
   });

@@ -24,6 +24,8 @@ env:
     value: /var/spool/signet
   - name: SIGNET_SHUTDOWN_GRACE
     value: {{ printf "%ds" (int $v.shutdownGraceSeconds) | quote }}
+  - name: SIGNET_WORKERS
+    value: {{ toString $v.workers | quote }}
   {{- range $flag, $value := $v.config }}
   {{- if ne (toString $value) "" }}
   - name: {{ printf "SIGNET_%s" ($flag | upper | replace "-" "_") }}
