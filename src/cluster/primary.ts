@@ -78,21 +78,28 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     if (ready < config.workers) return { ready: false, reason: `${ready} of ${config.workers} workers ready` };
     return openWarning === undefined ? { ready: true } : { ready: true, reason: openWarning };
   };
+  // Scrapes that arrive while one is being gathered share its answer: a burst of /metrics calls
+  // costs the workers one snapshot each, not one per call.
+  let scrape: Promise<string> | null = null;
+  const gatherText = async (): Promise<string> => {
+    poolMetrics.workers.set(pool.states().length);
+    poolMetrics.workersReady.set(readyCount());
+    const fromWorkers = await gather.collect((id) => {
+      let asked = 0;
+      for (const s of pool.states()) {
+        if (!s.hello) continue;
+        pool.send(s, { type: 'signet:metrics-request', id });
+        asked++;
+      }
+      return asked;
+    });
+    return aggregateMetrics(await metrics.registry.getMetricsAsJSON(), fromWorkers).metrics();
+  };
   const registry = {
     contentType: metrics.registry.contentType,
-    async metrics(): Promise<string> {
-      poolMetrics.workers.set(pool.states().length);
-      poolMetrics.workersReady.set(readyCount());
-      const fromWorkers = await gather.collect((id) => {
-        let asked = 0;
-        for (const s of pool.states()) {
-          if (!s.hello) continue;
-          pool.send(s, { type: 'signet:metrics-request', id });
-          asked++;
-        }
-        return asked;
-      });
-      return aggregateMetrics(await metrics.registry.getMetricsAsJSON(), fromWorkers).metrics();
+    metrics(): Promise<string> {
+      scrape ??= gatherText().finally(() => (scrape = null));
+      return scrape;
     },
   };
 
