@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, isolatedEnv, spawnSignet } from '../ops/cli-child.js';
 import { eventually, inFlight, slowUpload } from '../ops/slow-upload.js';
-import { requestsByWorker, startCluster, workerPids } from './cluster-child.js';
+import { metric, requestsByWorker, startCluster, workerPids } from './cluster-child.js';
 import type { Cluster } from './cluster-child.js';
 
 let cluster: Cluster | null = null;
@@ -98,8 +98,13 @@ describe('signet serve --workers: lifecycle', () => {
       }));
     }
     expect(statuses.every((s) => s === 200)).toBe(true);
+    await eventually(async () => (await metric(c.admin, 'signet_requests_total')) === 40, 5000, '40 requests counted');
     c.child.kill('SIGTERM');
     expect((await c.done).code).toBe(0);
-    expect(requestsByWorker(c.lines()).size).toBe(2);
+    // After the drain every worker's access lines are out: the primary's counter was their sum.
+    const served = requestsByWorker(c.lines());
+    expect(served.size).toBe(2);
+    expect([...served.values()].every((lines) => lines.length > 0)).toBe(true);
+    expect([...served.values()].reduce((n, lines) => n + lines.length, 0)).toBe(40);
   }, 60_000);
 });

@@ -44,7 +44,9 @@ describe('signet serve --workers 2', () => {
       const refreshes = await metric(c.admin, 'signet_credentials_refreshes_total', 'result="success"');
       return refreshes === c.hits() && refreshes === c.issuer.issued.length;
     }, 5000, 'credential endpoint hits to equal the primary\'s refreshes');
-    // The S3 stand-in accepts the latest set only (the previous one for 1 s): both workers hold it.
+    // The S3 stand-in accepts the latest set only (the previous one for 1 s). node:cluster deals new
+    // connections to the workers in turn, so these 20 requests reach both: a worker still signing
+    // with an older set would fail half of them.
     await sleep(1100);
     await allOk(c, 10, 'rotated');
     const secret = c.issuer.last!.secretAccessKey;
