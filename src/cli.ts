@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { connectToPrimary, DEFAULT_SOURCE } from './cluster/primary-link.js';
 import { runPrimary } from './cluster/primary.js';
+import { WORKER_MARK } from './cluster/worker-pool.js';
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
 import type { Config } from './config/index.js';
 import { createAccessLog, createLogger } from './observability/index.js';
@@ -107,7 +108,13 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     throw err;
   }
   // --workers N: this process is the primary (admin port, credentials, the workers) or, forked by it, a worker.
-  const role = config.workers === 1 ? 'single' : cluster.isPrimary ? 'primary' : 'worker';
+  // Only a process our primary forked is a worker (a later edit of the config file cannot turn it
+  // into something else); under another cluster manager (pm2) signet runs as it is started.
+  const role = cluster.isWorker && env[WORKER_MARK] === '1' ? 'worker' : config.workers === 1 ? 'single' : 'primary';
+  if (role === 'primary' && cluster.isWorker) {
+    console.error('signet: --workers: this process is already a cluster worker of another manager; use --workers 1 and let it start the processes');
+    return 2;
+  }
   if (role !== 'single' && options.fetchCredentials !== undefined) {
     await options.release?.();
     console.error('signet: --workers: signet demo runs as one process (use signet serve for workers)');

@@ -29,6 +29,12 @@ export interface PoolEvents {
   restarting(state: WorkerState, restartInMs: number): void;
 }
 
+/**
+ * Set in the environment of the workers this primary forks: what makes a process a signet worker
+ * (not a SIGNET_ name, which would be read as a setting).
+ */
+export const WORKER_MARK = '__SIGNET_WORKER';
+
 /** How long the second signal waits for workers to flush their logs and exit before killing them. */
 const EXIT_NOW_MS = 1_000;
 
@@ -148,7 +154,7 @@ export class WorkerPool {
   }
 
   #fork(slot: number): void {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_MARK]: '1' });
     this.#states.set(worker.id, { worker, slot, startedAt: Date.now(), hello: false, listening: null, held: new Map(), draining: false });
     // An IPC error (the channel closed under a send) must not crash the primary; 'exit' follows.
     worker.on('error', (err: Error) => this.#logger.debug({ workerId: worker.id, error: err.message }, 'worker channel error'));
