@@ -25,6 +25,8 @@ export interface Cluster {
   readonly issuer: CredentialIssuer;
   /** Requests the credential endpoint has answered. */
   hits(): number;
+  /** Takes the credential endpoint off the air, or puts it back on the same port. */
+  credentialEndpoint(up: boolean): Promise<void>;
   /** Every stdout line, as written (to check that none is torn). */
   readonly rawLines: string[];
   readonly done: Promise<CliResult>;
@@ -75,6 +77,7 @@ export async function startCluster(workers: number, extra: string[] = [], lifeti
   return {
     child, proxy, admin, s3, issuer, rawLines, done, lines,
     hits: () => creds.server.requests,
+    credentialEndpoint: (up) => (up ? creds.server.up() : creds.server.down()),
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       // Workers notice their primary is gone and leave; kill any that linger.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, isolatedEnv, spawnSignet } from '../ops/cli-child.js';
 import { eventually, inFlight, slowUpload } from '../ops/slow-upload.js';
-import { metric, requestsByWorker, startCluster, workerPids } from './cluster-child.js';
+import { get, metric, requestsByWorker, startCluster, workerPids } from './cluster-child.js';
 import type { Cluster } from './cluster-child.js';
 
 let cluster: Cluster | null = null;
@@ -75,6 +75,31 @@ describe('signet serve --workers: lifecycle', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('signet: --workers: signet demo runs as one process (use signet serve for workers)');
   }, 30_000);
+
+  it('keeps serving on pushed credentials while the credential endpoint is down, fails closed at their expiry, and recovers', async () => {
+    // 8 s credentials, refreshed 5–5.5 s early: the primary's first refresh fails at ~2.5–3 s.
+    const c = (cluster = await startCluster(2, ['--credentials-refresh-margin', '5s'], 8_000));
+    await c.credentialEndpoint(false);
+    const expiresAt = c.issuer.last!.expiresAtMs;
+    await eventually(async () => (await metric(c.admin, 'signet_credentials_refreshes_total', 'result="failure"')) >= 1, 10_000, 'a failed refresh');
+    expect(Date.now()).toBeLessThan(expiresAt - 1000);
+    for (let i = 0; i < 6; i++) expect((await get(c.proxy, '/cluster-bucket/missing')).status).toBe(404);
+    expect((await fetch(`${c.admin}/readyz`)).status).toBe(200);
+
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 200)));
+    for (let i = 0; i < 6; i++) {
+      const res = await get(c.proxy, '/cluster-bucket/missing');
+      expect(res.status).toBe(503);
+      expect(res.body).toContain('<Code>ServiceUnavailable</Code>');
+    }
+    const ready = await fetch(`${c.admin}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).not.toMatch(/^ready/);
+
+    await c.credentialEndpoint(true);
+    await eventually(async () => (await fetch(`${c.admin}/readyz`)).status === 200, 40_000, 'recovery');
+    for (let i = 0; i < 6; i++) expect((await get(c.proxy, '/cluster-bucket/missing')).status).toBe(404);
+  }, 90_000);
 
   it('shares a TLS listener between the workers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'signet-cluster-tls-'));
