@@ -20,8 +20,9 @@ export interface PrimaryOptions {
 }
 
 /**
- * `signet serve --workers N`, the primary process: it serves nothing but the admin port, owns the
- * one credential cache (one provider chain, one refresher: no N-fold STS or IMDS calls) and
+ * `signet serve --workers N`, the primary process: it serves the admin port and no request (it
+ * holds the proxy socket for node:cluster's round-robin hand-off to the workers), owns the one
+ * credential cache (one provider chain, one refresher: no N-fold STS or IMDS calls) and
  * pushes every set to the workers, aggregates their metrics, replaces a worker that dies, and
  * drains them all on SIGTERM. Returns an exit code when it cannot start (after one line on
  * stderr), undefined once the workers serve.
