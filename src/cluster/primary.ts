@@ -6,6 +6,7 @@ import { startAdminServer } from '../server/admin.js';
 import type { AdminServer, Readiness } from '../server/admin.js';
 import { credentialCacheFor } from '../server/credential-cache-for.js';
 import { openProxyWarning } from '../server/open-proxy-warning.js';
+import { naming } from '../server/signet.js';
 import { CredentialFeed } from './credential-feed.js';
 import { MetricsGather } from './metrics-gather.js';
 import { DEFAULT_SOURCE } from './primary-link.js';
@@ -107,13 +108,14 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
   let admin: AdminServer | null = null;
   try {
     if (config.adminListen !== null) {
-      admin = await startAdminServer({ host: config.adminListen.host, port: config.adminListen.port, metrics: { registry }, logger, isReady });
+      admin = await naming('--admin-listen', formatListenAddress(config.adminListen),
+        startAdminServer({ host: config.adminListen.host, port: config.adminListen.port, metrics: { registry }, logger, isReady }));
     }
     await cache.start();
   } catch (err) {
     cache.stop();
     await admin?.close();
-    const message = (err as { code?: string }).code === 'EADDRINUSE' ? `--admin-listen: ${formatListenAddress(config.adminListen!)} is already in use` : (err as Error).message;
+    const message = (err as Error).message;
     logger.fatal({ err: message }, 'startup failed');
     console.error(`signet: ${message}`);
     return 2;

@@ -141,7 +141,7 @@ function multipartEvents(metrics: Metrics): MultipartEvents {
 const MULTIPART_DRAIN_MS = 10_000;
 
 /** A listener that cannot bind fails with one line naming its flag, as a bad value would. */
-async function naming<T>(flag: string, address: string, listening: Promise<T>): Promise<T> {
+export async function naming<T>(flag: string, address: string, listening: Promise<T>): Promise<T> {
   try {
     return await listening;
   } catch (err) {

@@ -61,6 +61,18 @@ describe('signet serve --workers: lifecycle', () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
   }, 60_000);
 
+  it('stops with exit 2 and one line naming --admin-listen when the primary cannot bind it, before forking any worker', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const result = await collect(spawnSignet(['serve', '--workers', '2', '--region', 'us-east-1', '--upstream', 'http://127.0.0.1:9',
+      '--listen', '127.0.0.1:0', '--admin-listen', `127.0.0.1:${port}`], isolatedEnv({ AWS_ACCESS_KEY_ID: 'AKIASTATICKEY', AWS_SECRET_ACCESS_KEY: 'static-secret' })));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`signet: --admin-listen: 127.0.0.1:${port} is already in use`);
+    expect(result.stdout).not.toContain('worker started');
+  }, 60_000);
+
   it('stops with exit 2 naming the credential sources when there are no credentials, before forking any worker', async () => {
     const child = spawnSignet(['serve', '--workers', '2', '--region', 'us-east-1', '--upstream', 'http://127.0.0.1:9', '--listen', '127.0.0.1:0',
       '--admin-listen', '127.0.0.1:0'], isolatedEnv());
