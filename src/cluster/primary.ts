@@ -89,9 +89,7 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     const fromWorkers = await gather.collect((id) => {
       let asked = 0;
       for (const s of pool.states()) {
-        if (!s.hello) continue;
-        pool.send(s, { type: 'signet:metrics-request', id });
-        asked++;
+        if (s.hello && pool.send(s, { type: 'signet:metrics-request', id })) asked++;
       }
       return asked;
     });

@@ -95,12 +95,14 @@ export class WorkerPool {
     return true;
   }
 
-  send(state: WorkerState, message: ToWorker): void {
-    if (!state.worker.isConnected()) return;
+  /** False when the worker's channel is already closed (it is exiting). */
+  send(state: WorkerState, message: ToWorker): boolean {
+    if (!state.worker.isConnected()) return false;
     // A worker that exits between the check and the write: its 'exit' handles it.
     state.worker.send(message, (err: Error | null) => {
       if (err !== null) this.#logger.debug({ workerId: state.worker.id, error: err.message }, 'message to a worker not delivered');
     });
+    return true;
   }
 
   /** To every worker that listens for messages (the others get the latest state when they say hello). */
