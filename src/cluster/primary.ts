@@ -9,6 +9,7 @@ import { openProxyWarning } from '../server/open-proxy-warning.js';
 import { naming } from '../server/signet.js';
 import { CredentialFeed } from './credential-feed.js';
 import { MetricsGather } from './metrics-gather.js';
+import { poolReadiness } from './pool-readiness.js';
 import { DEFAULT_SOURCE } from './primary-link.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerState } from './worker-pool.js';
@@ -72,14 +73,8 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     const now = Date.now();
     return pool.states().filter((s) => workerReady(s, now)).length;
   };
-  const isReady = (): Readiness => {
-    if (draining) return { ready: false, reason: 'draining' };
-    const st = cache.status();
-    if (!st.ready) return { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
-    const ready = readyCount();
-    if (ready < config.workers) return { ready: false, reason: `${ready} of ${config.workers} workers ready` };
-    return openWarning === undefined ? { ready: true } : { ready: true, reason: openWarning };
-  };
+  const isReady = (): Readiness =>
+    poolReadiness({ draining, credentials: cache.status(), readyWorkers: readyCount(), workers: config.workers, warning: openWarning });
   // Scrapes that arrive while one is being gathered share its answer: a burst of /metrics calls
   // costs the workers one snapshot each, not one per call.
   let scrape: Promise<string> | null = null;
