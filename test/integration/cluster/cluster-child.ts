@@ -3,6 +3,7 @@
 // embedded S3, which checks every signature with @smithy/signature-v4 and accepts only the
 // credentials the endpoint issued last (the one before for a second after a rotation).
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { startDemoS3 } from '../../../src/demo/index.js';
 import type { DemoS3 } from '../../../src/demo/index.js';
@@ -82,12 +83,23 @@ export async function startCluster(workers: number, extra: string[] = [], lifeti
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       // Workers notice their primary is gone and leave; kill any that linger.
       for (const pid of workerPids(lines())) {
+        // Only if that pid is still one of ours (a pid can be reused once its worker is gone).
+        if (!ourWorker(pid)) continue;
         try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       }
       await s3.close();
       await creds.server.down();
     },
   };
+}
+
+function ourWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('__SIGNET_WORKER=1') &&
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('run-cli.ts');
+  } catch {
+    return false;
+  }
 }
 
 /** Pids of every worker the primary started (from its "worker started" lines). */
