@@ -119,11 +119,13 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     console.error(`signet: ${(err as Error).message}`);
     return 2;
   }
-  logger.info({
+  const started = {
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
     tracing: config.tracing === null ? 'off' : `${config.tracing.protocol} ${config.tracing.url} sampler=${config.tracing.sampler}${config.tracing.sampler.endsWith('ratio') ? ':' + config.tracing.ratio : ''}`,
-  }, 'signet ready');
+  };
+  if (running.credentials.ready()) logger.info(started, 'signet ready');
+  else logger.warn(started, 'signet listening without credentials; not ready');
   const governor = startBodyMemoryGovernor();
   installSignalHandlers(running, logger, accessLog.flush, async () => {
     governor?.stop();

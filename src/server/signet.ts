@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { defaultUpstreamUrl, formatListenAddress, isLoopback, parseUpstream } from '../config/index.js';
-import { CredentialCache, createCredentialChain } from '../credentials/index.js';
+import { CredentialCache, CredentialChainError, createCredentialChain } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
@@ -150,6 +150,12 @@ async function naming<T>(flag: string, address: string, listening: Promise<T>): 
   }
 }
 
+/** Whether a failed first credential fetch is a source to wait for, rather than none at all (see CredentialChainError). */
+function waitForCredentials(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause;
+  return !(cause instanceof CredentialChainError) || cause.sourceConfigured;
+}
+
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
@@ -183,9 +189,16 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   try {
     await credentials.start();
   } catch (err) {
-    await admin?.close();
-    credentials.stop();
-    throw err;
+    // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
+    // that is set up but down (the Pod Identity agent or IMDS not answering yet, STS unreachable) is
+    // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
+    // the cache keeps retrying with backoff in the background.
+    if (!waitForCredentials(err)) {
+      await admin?.close();
+      credentials.stop();
+      throw err;
+    }
+    logger.warn({ error: credentials.status().lastError }, 'starting without credentials: /readyz answers 503 and requests get 503 until the credential source answers');
   }
   const clock = new ClockSkew(Date.now, (offset) => {
     metrics.clockSkew.set(offset);
