@@ -121,7 +121,9 @@ export class SignetError extends Error {
   readonly reason: string;
   /** Extra elements of the S3 error body, as S3 sends them (`HeadersNotSigned`, `Region`…). */
   readonly details: Readonly<Record<string, string>> | undefined;
-  constructor(name: S3ErrorName, reason: string, message?: string, details?: Readonly<Record<string, string>>) {
+  /** Seconds for the Retry-After header of a 503 (SlowDown, ServiceUnavailable); 1 when not given. */
+  readonly retryAfter: number;
+  constructor(name: S3ErrorName, reason: string, message?: string, details?: Readonly<Record<string, string>>, retryAfter = 1) {
     const spec: S3ErrorSpec = S3_ERRORS[name];
     super(message ?? spec.message);
     this.name = 'SignetError';
@@ -129,6 +131,7 @@ export class SignetError extends Error {
     this.status = spec.status;
     this.reason = reason;
     this.details = details;
+    this.retryAfter = retryAfter;
   }
   get [BRAND](): true {
     return true;

@@ -253,6 +253,9 @@ function clientGone(ctx: RequestContext, err: unknown): boolean {
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {
+  // Every path ends here (answered, refused, failed, 499): the client's in-flight slot goes back.
+  ctx.limiter?.release();
+  ctx.limiter = null;
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
   s.observer?.finished(ctx, seconds);
   ctx.trace?.end(ctx);
