@@ -46,6 +46,11 @@ export const S3_ERRORS = {
     status: 400,
     message: 'The aws-chunked request body is malformed.',
   },
+  MalformedXML: {
+    code: 'MalformedXML',
+    status: 400,
+    message: 'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
   InvalidDigest: { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified was invalid.' },
   BadDigest: { code: 'BadDigest', status: 400, message: 'The checksum you specified did not match what we received.' },
   XAmzContentSHA256Mismatch: {
