@@ -134,7 +134,10 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
   return running;
 }
 
-/** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
+/**
+ * SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once.
+ * SIGHUP: reload --inbound-keys (the daemon convention); it never stops signet, even while draining.
+ */
 export function installSignalHandlers(
   running: RunningSignet,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
@@ -164,4 +167,8 @@ export function installSignalHandlers(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    running.reload().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'reload failed'));
+  });
 }

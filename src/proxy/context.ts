@@ -44,6 +44,8 @@ export class RequestContext {
   clientName = '';
   /** Gateway mode: the client's policy (null: the client may do anything, or sidecar mode). */
   clientPolicy: ClientPolicy | null = null;
+  /** Gateway mode: the client's limiter slot this request holds, released once when it finishes (pipeline finish). */
+  limiter: { release(): void } | null = null;
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

@@ -8,7 +8,6 @@ import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import { MultipartService } from '../multipart/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
-import { loadInboundClients } from '../proxy/inbound-clients.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import { postObjectRelay } from '../proxy/post-object-relay.js';
 import { sideRoutes } from '../proxy/side-routes.js';
@@ -25,6 +24,7 @@ import type { RequestContext } from '../proxy/context.js';
 import type { SignedRequest } from '../sigv4/signer.js';
 import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
+import { startInboundKeys } from './inbound-keys.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -51,6 +51,8 @@ export interface RunningSignet {
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
   draining: boolean;
+  /** Re-reads what can change without a restart (--inbound-keys), even when unchanged: SIGHUP. */
+  reload(): Promise<void>;
   /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
   close(): Promise<void>;
 }
@@ -159,9 +161,14 @@ function waitForCredentials(err: unknown): boolean {
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
-  // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
-  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundClients(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
+  // Gateway mode: keys are read before anything listens, so a bad file stops startup; later
+  // changes (file, secretFile, SIGHUP) are reloaded in place.
+  const keys = config.inboundKeys === undefined ? null : startInboundKeys(config.inboundKeys, logger, metrics);
+  const admit = keys === null ? undefined : inboundAuth(keys.directory, { region: config.region }, undefined, {
+    // Refusals only, so no label cache: prom-client's own lookup is cheap enough off the hot path.
+    throttled: (client, reason) => metrics.clientThrottled.labels(client, reason).inc(),
+  });
   const credentials = new CredentialCache({
     fetch: deps.fetchCredentials ?? createCredentialChain({
       profile: config.profile, roleArn: config.roleArn, externalId: config.externalId,
@@ -194,6 +201,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
     // the cache keeps retrying with backoff in the background.
     if (!waitForCredentials(err)) {
+      keys?.reloader.close();
       await admin?.close();
       credentials.stop();
       throw err;
@@ -285,6 +293,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     bodyTimeoutMs: config.clientBodyTimeout, maxConnections: config.maxConnections, events: listenerEvents(metrics),
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   }).catch(async (err: unknown) => {
+    keys?.reloader.close();
     await admin?.close();
     credentials.stop();
     await dispatcher.close().catch(() => undefined);
@@ -295,8 +304,13 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     proxy, admin, credentials, metrics, clock, regions, tracer,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
+    reload: async () => {
+      if (keys === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys)');
+      else await keys.reloader.reload();
+    },
     async close() {
       draining = true;
+      keys?.reloader.close();
       await proxy.shutdown(config.shutdownGrace);
       // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
       await multipart?.drain(MULTIPART_DRAIN_MS);
