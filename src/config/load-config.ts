@@ -35,9 +35,28 @@ function parseSuffixes(text: string): readonly string[] {
   return Object.freeze(suffixes);
 }
 
+// A region name, a prefix of one ending in `*` (us-*), or `*` alone.
+const REGION_SET_ENTRY = /^(\*|[a-z0-9][a-z0-9-]*\*?)$/;
+
+/** --region-set, checked; [region] when unset; refused without --signing-algorithm sigv4a. */
+function parseRegionSet(text: string | undefined, algorithm: string, region: string): readonly string[] {
+  if (algorithm !== 'sigv4a') {
+    if (text !== undefined) throw new ConfigError(`--region-set: ${quote(text)} is only used with --signing-algorithm sigv4a`);
+    return Object.freeze([]);
+  }
+  if (text === undefined) return Object.freeze([region]);
+  const regions = text.split(',').map((r) => r.trim());
+  for (const entry of regions) {
+    if (!REGION_SET_ENTRY.test(entry)) {
+      throw new ConfigError(`--region-set: ${quote(entry)} is not a region name, a prefix ending in * or * (e.g. us-east-1,eu-west-1 or *)`);
+    }
+  }
+  return Object.freeze(regions);
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'regionSet'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
@@ -65,6 +84,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`--spool-memory: ${v.spoolMemory} bytes is more than --max-spool (${v.maxSpool} bytes)`);
   }
   const virtualHostSuffixes = parseSuffixes(values.virtualHostSuffixes as string);
+  const regionSet = parseRegionSet(values.regionSet as string | undefined, v.signingAlgorithm, region);
   if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
     throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
   }
@@ -81,6 +101,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     region,
     upstream,
     service: v.service,
+    signingAlgorithm: v.signingAlgorithm,
+    regionSet,
     addressing: v.addressing,
     virtualHostSuffixes,
     payload: v.payload,

@@ -244,10 +244,12 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
       chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
       onSpoolBytes: (delta) => metrics.spoolBytes.inc(delta),
+      sigv4a: config.signingAlgorithm === 'sigv4a',
     },
     forward: {
       dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
       service: config.service, addressing: config.addressing, credentials, clock, regions,
+      ...(config.signingAlgorithm === 'sigv4a' ? { sigv4a: { regionSet: config.regionSet } } : {}),
       budget: new RetryBudget(), maxRetries: config.maxRetries,
       onRetry: (reason) => retryReason(reason).inc(),
       onRegionRedirect: () => metrics.regionRedirects.inc(),
