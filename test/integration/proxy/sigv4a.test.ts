@@ -100,6 +100,18 @@ describe('signet signs with SigV4A', () => {
     expect(tampered.status).toBe(403);
   });
 
+  it('does not chase a region redirect: the region set covers the regions, the MRAP endpoint stays the upstream', async () => {
+    h = await startHarness({ args: [...V4A, '--region-set', '*'] });
+    h.s3.faults.nextResponses = [{ status: 301, code: 'PermanentRedirect', headers: { 'x-amz-bucket-region': 'eu-west-1' } }];
+    const mark = h.s3.requests.length;
+    const res = await rawRequest(h.url, { method: 'PUT', path: '/moved', headers: { 'content-length': 0 } });
+    expect(res.status).toBe(301);
+    expect(h.s3.requests.length - mark).toBe(1);
+    // And the next request is still signed for the set, not for a learned region.
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/moved' })).status).toBe(200);
+    expect(upstreamOf(h, 'PUT', '/moved')?.headers['x-amz-region-set']).toBe('*');
+  });
+
   it('is refused by the embedded S3 when the region set leaves its region out', async () => {
     h = await startHarness({ args: [...V4A, '--region-set', 'eu-west-1,ap-*'] });
     const res = await rawRequest(h.url, { method: 'PUT', path: '/nope' });
