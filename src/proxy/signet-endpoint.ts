@@ -28,6 +28,8 @@ export interface EndpointSettings {
   readonly addressing: Addressing;
   readonly region: string;
   readonly service: string;
+  /** Presigned links are SigV4A for these regions (browser-upload POST policies stay SigV4). */
+  readonly sigv4a?: { readonly regionSet: readonly string[] } | undefined;
   /** The signing clock (local time corrected by what S3 said), as forward uses. */
   readonly now: () => Date;
   /** Gateway mode: the inbound verification; the endpoint then requires a signed client. */
@@ -85,7 +87,7 @@ function presignAnswer(p: EndpointParams, s: EndpointSettings): unknown {
   const r = presignUrl({
     method: parsePresignMethod(text(p, 'method') ?? 'GET'), bucket: requiredText(p, 'bucket'), key: text(p, 'key') ?? '',
     query, headers: { ...record(p, 'header', ':'), ...record(p, 'headers', ':') }, upstream: s.upstream, addressing: s.addressing,
-    region: s.region, service: s.service, credentials: s.credentials.current(), now: s.now(), expiresSeconds: expires(p),
+    region: s.region, service: s.service, sigv4a: s.sigv4a, credentials: s.credentials.current(), now: s.now(), expiresSeconds: expires(p),
   });
   return { url: r.url, method: r.method, headers: r.headers, expiresSeconds: r.expiresSeconds, expiresAt: r.expiresAt };
 }

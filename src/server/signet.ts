@@ -224,6 +224,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const side = sideRoutes(
     signetEndpoint({
       credentials, upstream: config.upstream, addressing: config.addressing, region: config.region, service: config.service,
+      sigv4a: config.signingAlgorithm === 'sigv4a' ? { regionSet: config.regionSet } : undefined,
       now: () => clock.now(), admit, minted, logger, demoPage: deps.demoPage,
     }),
     postObjectRelay({

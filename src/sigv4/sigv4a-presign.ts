@@ -4,10 +4,10 @@ import { canonicalQuery } from './canonical-query.js';
 import { canonicalRequest } from './canonical-request.js';
 import { canonicalUri } from './canonical-uri.js';
 import {
-  ALGORITHM_V4A, MAX_PRESIGNED_TTL_SECONDS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_REGION_SET, Q_SECURITY_TOKEN,
+  ALGORITHM_V4A, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_REGION_SET, Q_SECURITY_TOKEN,
   Q_SIGNATURE, Q_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
 } from './constants.js';
-import { SigV4Error } from './errors.js';
+import { checkPresignExpiry } from './presign.js';
 import type { PresignedQuery } from './presign.js';
 import { sigV4aKeyPair } from './sigv4a-key.js';
 import { credentialScopeV4a } from './sigv4a-scope.js';
@@ -31,9 +31,7 @@ export interface PresignV4aOptions {
  */
 export function presignV4a(req: SignableRequest, options: PresignV4aOptions): PresignedQuery {
   const { credentials, service, expiresSeconds } = options;
-  if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > MAX_PRESIGNED_TTL_SECONDS) {
-    throw new SigV4Error('SIGV4_PRESIGN_EXPIRES', `presign expiry must be 1..${MAX_PRESIGNED_TTL_SECONDS} seconds, got ${expiresSeconds}`);
-  }
+  checkPresignExpiry(expiresSeconds);
   const regionSet = checkedRegionSet(options.regionSet);
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const scope = credentialScopeV4a(shortDate, service);

@@ -1,9 +1,6 @@
 import { formatAmzDate } from './amz-date.js';
-import { canonicalHeaders } from './canonical-headers.js';
-import { canonicalQuery } from './canonical-query.js';
-import { canonicalRequest } from './canonical-request.js';
-import { canonicalUri } from './canonical-uri.js';
-import { ALGORITHM_V4A, AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_REGION_SET, AMZ_SECURITY_TOKEN } from './constants.js';
+import { ALGORITHM_V4A } from './constants.js';
+import { headerCanonicalRequest } from './header-canonical-request.js';
 import { SigV4Error } from './errors.js';
 import { sigV4aKeyPair } from './sigv4a-key.js';
 import { credentialScopeV4a, regionSetValue } from './sigv4a-scope.js';
@@ -43,17 +40,9 @@ export function signRequestV4a(req: SignableRequest, options: SignV4aOptions): S
   const regionSet = checkedRegionSet(options.regionSet);
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const token = credentials.sessionToken;
-  const extra: Array<readonly [string, string]> = [
-    [AMZ_DATE, amzDate],
-    [AMZ_CONTENT_SHA256, payloadHash],
-    [AMZ_REGION_SET, regionSet],
-  ];
-  if (token !== undefined && token !== '') extra.push([AMZ_SECURITY_TOKEN, token]);
-
   // Phase 1
-  const headers = canonicalHeaders(req.headers, extra);
-  const query = options.query ?? canonicalQuery(req.query);
-  const creq = canonicalRequest(req.method, canonicalUri(req.path, service), query, headers.block, headers.signedHeaders, payloadHash);
+  const headers = headerCanonicalRequest(req, service, amzDate, payloadHash, token, options.query, regionSet);
+  const creq = headers.canonicalRequest;
   // Phase 2
   const scope = credentialScopeV4a(shortDate, service);
   const sts = stringToSign(amzDate, scope, creq, ALGORITHM_V4A);

@@ -84,6 +84,34 @@ describe('signet signs with SigV4A', () => {
     expect(objectBytes(h.s3.buckets.get('trl')!.objects.get('obj')!).equals(data)).toBe(true);
   });
 
+  it('mints SigV4A presigned URLs at /_signet/presign that the embedded S3 accepts, and refuses once tampered', async () => {
+    h = await startHarness({ args: [...V4A, '--region-set', '*'] });
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/pre' })).status).toBe(200);
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/pre/x.txt', headers: { 'content-length': 3 }, body: 'abc' })).status).toBe(200);
+    const { url } = (await (await fetch(`${h.url}/_signet/presign?bucket=pre&key=x.txt`)).json()) as { url: string };
+    const params = new URL(url).searchParams;
+    expect(params.get('X-Amz-Algorithm')).toBe('AWS4-ECDSA-P256-SHA256');
+    expect(params.get('X-Amz-Region-Set')).toBe('*');
+    const got = await fetch(url);
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe('abc');
+    const tampered = await fetch(url.replace(/X-Amz-Region-Set=[^&]*/, 'X-Amz-Region-Set=us-east-1'));
+    expect(url).not.toBe(url.replace(/X-Amz-Region-Set=[^&]*/, 'X-Amz-Region-Set=us-east-1'));
+    expect(tampered.status).toBe(403);
+  });
+
+  it('does not chase a region redirect: the region set covers the regions, the MRAP endpoint stays the upstream', async () => {
+    h = await startHarness({ args: [...V4A, '--region-set', '*'] });
+    h.s3.faults.nextResponses = [{ status: 301, code: 'PermanentRedirect', headers: { 'x-amz-bucket-region': 'eu-west-1' } }];
+    const mark = h.s3.requests.length;
+    const res = await rawRequest(h.url, { method: 'PUT', path: '/moved', headers: { 'content-length': 0 } });
+    expect(res.status).toBe(301);
+    expect(h.s3.requests.length - mark).toBe(1);
+    // And the next request is still signed for the set, not for a learned region.
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/moved' })).status).toBe(200);
+    expect(upstreamOf(h, 'PUT', '/moved')?.headers['x-amz-region-set']).toBe('*');
+  });
+
   it('is refused by the embedded S3 when the region set leaves its region out', async () => {
     h = await startHarness({ args: [...V4A, '--region-set', 'eu-west-1,ap-*'] });
     const res = await rawRequest(h.url, { method: 'PUT', path: '/nope' });
