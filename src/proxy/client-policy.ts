@@ -127,7 +127,27 @@ export interface PolicyRequest {
   readonly copySource: string;
   /** The key patterns apply even to an empty key (a form upload under the prefix ''). */
   readonly anyKey?: boolean;
+  /** The versionId query parameter ('' or absent: none): a specific version needs IAM's *Version action too. */
+  readonly versionId?: string;
 }
+
+/** The versionId query parameter of a request, '' when absent. */
+export function versionIdOf(query: ReadonlyArray<readonly [string, string]>): string {
+  for (const [name, value] of query) if (name === 'versionId') return value;
+  return '';
+}
+
+/** Operations that reach one object version when given a versionId, and the action IAM then checks. */
+const VERSION_ACTION: Readonly<Record<string, string>> = {
+  GetObject: 's3:GetObjectVersion',
+  HeadObject: 's3:GetObjectVersion',
+  DeleteObject: 's3:DeleteObjectVersion',
+  GetObjectTagging: 's3:GetObjectVersionTagging',
+  PutObjectTagging: 's3:PutObjectVersionTagging',
+  DeleteObjectTagging: 's3:DeleteObjectVersionTagging',
+  GetObjectAcl: 's3:GetObjectVersionAcl',
+  PutObjectAcl: 's3:PutObjectVersionAcl',
+};
 
 /**
  * Refuses (403 AccessDenied, before the body is read) what the client's policy does not allow.
@@ -138,12 +158,15 @@ export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
   const action = iamAction(r.operation);
   if (r.operation === 'Other') deny('operation not recognised');
   if (!any(policy.actions, action)) deny(`${action} not allowed`);
+  const versioned = r.versionId !== undefined && r.versionId !== '' ? VERSION_ACTION[r.operation] : undefined;
+  if (versioned !== undefined && !any(policy.actions, versioned)) deny(`${versioned} not allowed`);
   if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
   if ((r.anyKey === true || !bucketLevel(r.operation, r.key)) && !any(policy.keys, r.key)) deny('key not allowed');
   if (r.copySource !== '') {
     const source = parseCopySource(r.copySource);
     if (source === null) deny('malformed x-amz-copy-source');
     if (!any(policy.actions, 's3:GetObject') || !any(policy.buckets, source.bucket) || !any(policy.keys, source.key)) deny('copy source not allowed');
+    if (source.versioned && !any(policy.actions, 's3:GetObjectVersion')) deny('copy source version: s3:GetObjectVersion not allowed');
   }
 }
 
@@ -168,16 +191,18 @@ export function checkDeleteEntries(policy: ClientPolicy, entries: ReadonlyArray<
   }
 }
 
-/** `bucket/key` or `/bucket/key`, percent-encoded, optionally `?versionId=…`. */
-export function parseCopySource(value: string): { bucket: string; key: string } | null {
+/** `bucket/key` or `/bucket/key`, percent-encoded, optionally `?versionId=…` (then `versioned`). */
+export function parseCopySource(value: string): { bucket: string; key: string; versioned?: true } | null {
   let v = value.trim();
   const q = v.indexOf('?');
+  const versioned = q !== -1 && /(^|&)versionId=[^&]/.test(v.slice(q + 1));
   if (q !== -1) v = v.slice(0, q);
   if (v.startsWith('/')) v = v.slice(1);
   const slash = v.indexOf('/');
   if (slash <= 0 || slash === v.length - 1) return null;
   try {
-    return { bucket: decodeURIComponent(v.slice(0, slash)), key: decodeURIComponent(v.slice(slash + 1)) };
+    const source = { bucket: decodeURIComponent(v.slice(0, slash)), key: decodeURIComponent(v.slice(slash + 1)) };
+    return versioned ? { ...source, versioned: true } : source;
   } catch {
     return null;
   }

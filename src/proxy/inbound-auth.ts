@@ -20,7 +20,7 @@ import { addressAllowed } from './cidr.js';
 import type { ClientGrant } from './client-grant.js';
 import { ClientLimiter } from './client-limiter.js';
 import type { LimitReason, Refusal } from './client-limiter.js';
-import { checkPolicy } from './client-policy.js';
+import { checkPolicy, versionIdOf } from './client-policy.js';
 import type { InboundClient } from './inbound-clients.js';
 import type { RequestContext } from './context.js';
 
@@ -285,7 +285,7 @@ function grant(ctx: RequestContext, keys: ClientLookup, events: AdmitEvents | un
   }
   // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
   if (client.policy !== null && !ctx.bucket.startsWith('_')) {
-    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '' });
+    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '', versionId: versionIdOf(ctx.query) });
   }
   // Limits last: a request the policy refuses costs the client no token.
   const slot = keys.acquire?.(client.accessKeyId) ?? null;

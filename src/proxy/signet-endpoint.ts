@@ -9,7 +9,7 @@ import { presignUrl } from '../presign/presign-url.js';
 import type { Addressing, Upstream } from '../s3/endpoint.js';
 import { s3Operation } from '../s3/operation.js';
 import type { Credentials } from '../sigv4/types.js';
-import { checkPolicy } from './client-policy.js';
+import { checkPolicy, versionIdOf } from './client-policy.js';
 import type { ClientPolicy } from './client-policy.js';
 import type { ClientGrant } from './client-grant.js';
 import type { RequestContext } from './context.js';
@@ -134,7 +134,7 @@ function checkMinted(policy: ClientPolicy, route: string, p: EndpointParams): vo
   for (const [name, value] of Object.entries(p)) if (!PRESIGN_OWN.has(name) && typeof value === 'string') query.push([name, value]);
   const headers = Object.fromEntries(Object.entries({ ...record(p, 'header', ':'), ...record(p, 'headers', ':') }).map(([n, v]) => [n.toLowerCase(), v]));
   const method = parsePresignMethod(text(p, 'method') ?? 'GET');
-  checkPolicy(policy, { operation: s3Operation(method, true, key !== '', query, headers), bucket, key, copySource: headers['x-amz-copy-source'] ?? '' });
+  checkPolicy(policy, { operation: s3Operation(method, true, key !== '', query, headers), bucket, key, copySource: headers['x-amz-copy-source'] ?? '', versionId: versionIdOf(query) });
 }
 
 function sendJson(ctx: RequestContext, status: number, value: unknown): void {

@@ -20,7 +20,7 @@ export interface ReloaderOptions<T> {
   report(result: ReloadResult, detail: { value?: T; error?: string; trigger: ReloadTrigger }): void;
   /** The files read by the load that is in force now (the first watch set). */
   readonly files: readonly string[];
-  /** Editors and kubelet write in steps: events closer than this make one reload. */
+  /** Editors and kubelet write in steps: the events of this long after the first make one reload. */
   readonly debounceMs?: number;
   /** The fallback that notices what the watcher misses (watches break on atomic replace). 0: off. */
   readonly pollMs?: number;
@@ -89,7 +89,9 @@ export function startReloader<T>(o: ReloaderOptions<T>): Reloader {
       let next: { force: boolean; trigger: ReloadTrigger } | null = { force, trigger };
       while (next !== null && !closed) {
         again = null;
-        await attempt(next.force, next.trigger);
+        const { trigger: t } = next;
+        // Whatever throws (apply, a report) is a failed reload, never an unhandled rejection.
+        await attempt(next.force, t).catch((err: unknown) => o.report('failure', { error: err instanceof Error ? err.message : String(err), trigger: t }));
         next = again;
       }
     })().finally(() => {
@@ -98,12 +100,13 @@ export function startReloader<T>(o: ReloaderOptions<T>): Reloader {
     return running;
   };
 
+  // Coalesces, never postpones: in a busy directory events never stop, and a timer reset by each
+  // one would never fire.
   const schedule = (trigger: ReloadTrigger): void => {
-    if (closed) return;
-    if (debounce !== null) clearTimeout(debounce);
+    if (closed || debounce !== null) return;
     debounce = setTimeout(() => {
       debounce = null;
-      void run(false, trigger);
+      run(false, trigger).catch(() => undefined);
     }, debounceMs);
     debounce.unref();
   };

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../../support/harness.js';
 import type { Harness } from '../../support/harness.js';
@@ -80,6 +80,14 @@ describe('DeleteObjects under a key policy', () => {
     // Every key of the bucket is not every version: ANYKEY lacks s3:DeleteObjectVersion.
     expect((await deleteBody(ANYKEY, 'del-three', body)).status).toBe(403);
     expect((await deleteBody(ANYKEY, 'del-three', '<Delete><Object><Key>tmp/v</Key></Object></Delete>')).status).toBe(200);
+    // The single-object DeleteObject follows the same rule for its versionId.
+    const c = client(ANYKEY);
+    const before = h.s3.requests.length;
+    const err: unknown = await c.send(new DeleteObjectCommand({ Bucket: 'del-three', Key: 'tmp/v', VersionId: 'v1' })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(h.s3.requests.length).toBe(before);
+    await c.send(new DeleteObjectCommand({ Bucket: 'del-three', Key: 'tmp/v' }));
+    c.destroy();
   });
 
   it('answers 400 MalformedXML for a body it cannot read as S3 would, and the connection is not left hanging', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignetError } from '../../../src/errors.js';
-import { checkDeleteEntries, checkPolicy, deleteNeedsKeyCheck, Glob, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
+import { checkDeleteEntries, checkPolicy, deleteNeedsKeyCheck, Glob, iamAction, parseCopySource, versionIdOf } from '../../../src/proxy/client-policy.js';
 import { parseInboundClients } from '../../../src/proxy/inbound-clients.js';
 
 const YAML = `# two teams
@@ -111,8 +111,34 @@ describe('--inbound-keys with clients and policies', () => {
     expect(check('ALLKEYS', [{ key: 'any/thing', versionId: 'v1' }])).toBe('AccessDenied');
   });
 
+  it('needs the *Version action for a request that names a version, as IAM does', () => {
+    const clients = parseInboundClients(`clients:
+  - accessKeyId: PLAIN
+    secret: s
+    actions: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:GetObjectTagging"]
+  - accessKeyId: READONLY
+    secret: s
+    actions: ["read-only", "s3:PutObject"]
+`, 'k.yaml');
+    const r = (id: string, operation: string, versionId: string, copySource = '') =>
+      denied(() => checkPolicy(clients.get(id)!.policy!, { operation, bucket: 'b', key: 'k', copySource, versionId }));
+    expect(r('PLAIN', 'GetObject', '')).toBe('allowed');
+    expect(r('PLAIN', 'GetObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'HeadObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'DeleteObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'GetObjectTagging', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'PutObject', 'v1')).toBe('allowed');
+    expect(r('PLAIN', 'CopyObject', '', '/b/src')).toBe('allowed');
+    expect(r('PLAIN', 'CopyObject', '', '/b/src?versionId=v1')).toBe('AccessDenied');
+    expect(r('READONLY', 'GetObject', 'v1')).toBe('allowed');
+    expect(r('READONLY', 'CopyObject', '', '/b/src?versionId=v1')).toBe('allowed');
+    expect(versionIdOf([['uploadId', 'u'], ['versionId', 'v9']])).toBe('v9');
+    expect(versionIdOf([])).toBe('');
+  });
+
   it('parses x-amz-copy-source in its forms', () => {
-    expect(parseCopySource('/b/k%20x?versionId=3')).toEqual({ bucket: 'b', key: 'k x' });
+    expect(parseCopySource('/b/k%20x?versionId=3')).toEqual({ bucket: 'b', key: 'k x', versioned: true });
+    expect(parseCopySource('/b/k%20x?other=3')).toEqual({ bucket: 'b', key: 'k x' });
     expect(parseCopySource('b/dir/k')).toEqual({ bucket: 'b', key: 'dir/k' });
     expect(parseCopySource('/nokey')).toBeNull();
     expect(parseCopySource('/b/%E0%A4%A')).toBeNull();

@@ -153,3 +153,20 @@ describe('startReloader', () => {
     }
   });
 });
+
+describe('startReloader under a stream of triggers', () => {
+  it('reloads even while triggers keep coming faster than the debounce', async () => {
+    // The poll re-triggers every 10 ms while the change is pending: a debounce that restarted on
+    // each trigger would never fire (timers run in order of expiry, so the poll always comes first).
+    const { file, applied } = setup({ watch: false, pollMs: 10, debounceMs: 50 });
+    writeFileSync(file, 'v2');
+    await eventually(() => applied.includes('v2'), 'the reload among the triggers', 3000);
+  });
+
+  it('reports an apply that throws as a failed reload, not an unhandled rejection', async () => {
+    const { file, reports } = setup({ apply: () => { throw new Error('apply broke'); } });
+    writeFileSync(file, 'v2');
+    await eventually(() => reports.length === 1, 'the report');
+    expect(reports[0]).toMatchObject({ result: 'failure', error: 'apply broke' });
+  });
+});
