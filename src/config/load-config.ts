@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { ConfigError, quote } from './config-error.js';
 import { formatListenAddress, isLoopback } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
+import { loadRoutes } from './parse-routes.js';
 import { readSettings } from './read-settings.js';
 import { SETTINGS } from './settings.js';
 import { readTracingEnv } from './tracing-env.js';
@@ -75,6 +76,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     );
   }
 
+  const routes = v.configFile === undefined ? null : loadRoutes(v.configFile, {
+    region, upstream, service: v.service, addressing: v.addressing, payload: v.payload, upstreamCapabilities: capabilities,
+  });
+
   return Object.freeze({
     listen: v.listen,
     adminListen: v.adminListen,
@@ -120,6 +125,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
     allowUnauthenticated: v.allowUnauthenticated,
     configFile: v.configFile,
+    routes,
   });
 }
 

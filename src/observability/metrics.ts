@@ -124,6 +124,12 @@ function defineMetrics(registry: Registry) {
       labelNames: ['client', 'status_class'] as const,
       registers,
     }),
+    routeRequests: new Counter({
+      name: 'signet_route_requests_total',
+      help: 'Gateway routes: requests by route name (from the routes: list of --config) and status class.',
+      labelNames: ['route', 'status_class'] as const,
+      registers,
+    }),
     clientClosedRequests: new Counter({
       name: 'signet_client_closed_requests_total',
       help: 'Requests whose client hung up before the response was complete (status 499, counted in the 4xx class).',

@@ -18,7 +18,7 @@ export type InboundClients = ReadonlyMap<string, InboundClient>;
  * The --inbound-keys file: either the flat form (`ACCESS_KEY_ID SECRET` per line, `#` comments) or
  * YAML/JSON with a `clients:` list, each with `accessKeyId`, one of `secret` / `secretEnv` /
  * `secretFile` (so secrets need not sit in the file), and optionally `name`, `buckets`, `keys`,
- * `actions`. Errors name the file and the entry, never a secret.
+ * `actions`, `routes`. Errors name the file and the entry, never a secret.
  */
 export function parseInboundClients(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Map<string, InboundClient> {
   const structured = /^\s*(\{|clients\s*:)/m.test(stripComments(text));
@@ -50,7 +50,7 @@ function parseFlat(text: string, file: string): Map<string, InboundClient> {
   return clients;
 }
 
-const ENTRY_FIELDS = new Set(['accessKeyId', 'secret', 'secretEnv', 'secretFile', 'name', 'buckets', 'keys', 'actions']);
+const ENTRY_FIELDS = new Set(['accessKeyId', 'secret', 'secretEnv', 'secretFile', 'name', 'buckets', 'keys', 'actions', 'routes']);
 
 function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Map<string, InboundClient> {
   let doc: unknown;
@@ -77,11 +77,13 @@ function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Ma
     const secret = secretOf(e, where, env);
     const name = e['name'] === undefined ? id : e['name'];
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`${where}: name must be 1-64 of A-Z a-z 0-9 _ . -`);
-    const hasPolicy = e['buckets'] !== undefined || e['keys'] !== undefined || e['actions'] !== undefined;
+    const hasPolicy = e['buckets'] !== undefined || e['keys'] !== undefined || e['actions'] !== undefined || e['routes'] !== undefined;
     const policy: ClientPolicy | null = hasPolicy ? {
       buckets: strings(e['buckets'], ['*'], `${where}.buckets`).map((g) => new Glob(g)),
       keys: strings(e['keys'], ['*'], `${where}.keys`).map((g) => new Glob(g)),
       actions: actionPatterns(strings(e['actions'], ['s3:*'], `${where}.actions`)),
+      // Gateway routes by name (README "Routes"); absent: the S3 routes only.
+      ...(e['routes'] === undefined ? {} : { routes: strings(e['routes'], [], `${where}.routes`).map((g) => new Glob(g)) }),
     } : null;
     clients.set(id, { accessKeyId: id, secret, name, policy });
   });

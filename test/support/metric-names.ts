@@ -21,6 +21,7 @@ export const METRIC_NAMES: readonly string[] = [
   'signet_upstream_errors_total',
   'signet_client_closed_requests_total',
   'signet_client_requests_total',
+  'signet_route_requests_total',
   'signet_retries_total',
   'signet_region_redirects_total',
   'signet_clock_skew_seconds',
