@@ -124,13 +124,11 @@ function parseCredentials(value: unknown, where: string): RouteCredentials {
 }
 
 function parseRoute(value: unknown, where: string, d: RouteDefaults): RouteConfig {
-  const f = fields(value, ROUTE_KEYS, where);
-  const nameEntry = f.get('name');
-  if (nameEntry === undefined || typeof nameEntry.raw !== 'string' || !NAME.test(nameEntry.raw)) {
-    throw new ConfigError(`${where}: name is required: 1-64 of A-Z a-z 0-9 _ . -`);
-  }
-  const name = nameEntry.raw;
+  // The name first, so that every later message names the route as well as its position.
+  const name = (value as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string' || !NAME.test(name)) throw new ConfigError(`${where}: name is required: 1-64 of A-Z a-z 0-9 _ . -`);
   const at = `${where} (${name})`;
+  const f = fields(value, ROUTE_KEYS, at);
   const match = parseMatch(f.get('match')?.raw, `${at}.match`);
   const ownRegion = setting(f, 'region', 'region', at) as string | undefined;
   const region = ownRegion ?? d.region;
