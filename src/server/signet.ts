@@ -289,7 +289,13 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       const next = reloading.then(async () => {
         if (config.configFile === undefined) throw new Error('--config: no config file to reload routes from');
         const table = builder.build(loadRoutes(config.configFile, config));
-        await builder.start(table);
+        try {
+          await builder.start(table);
+        } catch (err) {
+          // Drop what only the refused table held (its new identities); the current one stays whole.
+          builder.retire(table, routes.current());
+          throw err;
+        }
         builder.retire(routes.swap(table), table);
         logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
       });
