@@ -143,6 +143,27 @@ describe('routes: several upstreams, services and identities in one signet', () 
     expect(await res.body.text()).toContain('This endpoint belongs to &apos;es&apos;');
   });
 
+  it('presigns with the route of the bucket asked about: its upstream, region and identity', async () => {
+    const mint = async (keys: Keys, json: unknown) => {
+      const body = JSON.stringify(json);
+      const res = await signedCall(keys, { method: 'POST', path: '/_signet/presign', body });
+      const text = await res.body.text();
+      return { status: res.statusCode, json: (res.statusCode === 200 ? JSON.parse(text) : { error: text }) as { url?: string; error?: string } };
+    };
+    const ok = await mint(ADMIN, { method: 'GET', bucket: 'team-b-data', key: 'notes.txt' });
+    expect(ok.json.error).toBeUndefined();
+    expect(ok.status).toBe(200);
+    const url = new URL(ok.json.url!);
+    expect(url.origin).toBe(g.s3b.url);
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${TEAM_B_KEYS.accessKeyId}/\\d{8}/us-west-2/s3/aws4_request$`));
+    // The store itself accepts it (its own smithy check): the presign was made as team b, for its region.
+    const direct = await fetch(url);
+    expect(direct.status).toBe(200);
+    expect(await direct.text()).toBe('team b');
+    expect((await mint(ADMIN, { method: 'GET', bucket: 'unrouted-bucket', key: 'x' })).status).toBe(404);
+    expect((await mint(TEAM_A_CLIENT, { method: 'GET', bucket: 'team-b-data', key: 'notes.txt' })).status).toBe(403);
+  });
+
   it('counts requests per route in /metrics and is ready once every route holds credentials', async () => {
     const text = await (await fetch(`${g.signet.admin!.url}/metrics`)).text();
     expect(text).toMatch(/signet_route_requests_total\{route="team-a",status_class="2xx"\} \d+/);
