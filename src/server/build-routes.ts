@@ -33,6 +33,25 @@ export interface RouteBuildDeps {
 
 const DEFAULT_IDENTITY = 'default';
 
+/**
+ * Where a route's credentials come from: its own profile / role / web identity, or (none given)
+ * the top-level chain, which `fallback` replaces when given (the demo's keys, tests).
+ */
+export function routeFetcher(r: RouteConfig, config: Config, env: NodeJS.ProcessEnv | undefined, fallback?: CredentialFetcher): CredentialFetcher {
+  const c = r.credentials;
+  if (c === null) {
+    return fallback ?? createCredentialChain({
+      profile: config.profile, roleArn: config.roleArn, externalId: config.externalId,
+      roleSessionName: config.roleSessionName, roleDurationSeconds: Math.round(config.roleDuration / 1000), region: config.region, env,
+    });
+  }
+  if (c.webIdentity !== undefined) return webIdentityFetcher({ ...c.webIdentity, roleSessionName: config.roleSessionName, region: r.region });
+  return createCredentialChain({
+    profile: c.profile, roleArn: c.roleArn, externalId: c.externalId, roleSessionName: c.roleSessionName ?? config.roleSessionName,
+    roleDurationSeconds: Math.round((c.roleDuration ?? config.roleDuration) / 1000), region: r.region, env,
+  });
+}
+
 /** The one route of a `signet serve` without `routes:`, from the top-level settings. */
 export function implicitRoute(config: Config): RouteConfig {
   return {
@@ -138,22 +157,8 @@ export class RouteBuilder {
     const known = this.#caches.get(key);
     if (known !== undefined) return known;
     const { config, env } = this.#d;
-    let fetch: CredentialFetcher;
-    if (c === null) {
-      fetch = this.#d.fetchCredentials ?? createCredentialChain({
-        profile: config.profile, roleArn: config.roleArn, externalId: config.externalId,
-        roleSessionName: config.roleSessionName, roleDurationSeconds: Math.round(config.roleDuration / 1000), region: config.region, env,
-      });
-    } else if (c.webIdentity !== undefined) {
-      fetch = webIdentityFetcher({ ...c.webIdentity, roleSessionName: config.roleSessionName, region: r.region });
-    } else {
-      fetch = createCredentialChain({
-        profile: c.profile, roleArn: c.roleArn, externalId: c.externalId, roleSessionName: c.roleSessionName ?? config.roleSessionName,
-        roleDurationSeconds: Math.round((c.roleDuration ?? config.roleDuration) / 1000), region: r.region, env,
-      });
-    }
     const cache = new CredentialCache({
-      fetch, refreshMarginMs: config.credentialsRefreshMargin,
+      fetch: routeFetcher(r, config, env, this.#d.fetchCredentials), refreshMarginMs: config.credentialsRefreshMargin,
       logger: this.#d.logger.child(c === null ? { component: 'credentials' } : { component: 'credentials', route: r.name }),
       events: credentialEventsFor(this.#d.metrics),
     });
