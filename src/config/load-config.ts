@@ -45,7 +45,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('--region: no region configured (set --region, SIGNET_REGION or AWS_REGION)');
   }
   const upstream = (values.upstream as UpstreamTarget | undefined) ?? defaultUpstream(region);
-  const capabilities = resolveCapabilities(values.upstreamCapabilities as readonly Capability[] | undefined, upstream);
+  const givenCapabilities = values.upstreamCapabilities as readonly Capability[] | undefined;
+  // Any service but s3 takes the generic SigV4 rules: aws-chunked bodies and their trailers are S3's alone.
+  if (v.service !== 's3' && givenCapabilities?.some((c) => c !== 'unsigned-payload') === true) {
+    throw new ConfigError(`--upstream-capabilities: aws-chunked and unsigned-trailer are S3 forms; --service ${quote(v.service)} takes at most unsigned-payload`);
+  }
+  const capabilities = resolveCapabilities(givenCapabilities ?? (v.service === 's3' ? undefined : []), upstream);
 
   const needed = PAYLOAD_NEEDS[v.payload];
   if (needed !== undefined && !capabilities.has(needed)) {
