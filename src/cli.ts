@@ -119,11 +119,13 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     console.error(`signet: ${(err as Error).message}`);
     return 2;
   }
-  logger.info({
+  const started = {
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
     tracing: config.tracing === null ? 'off' : `${config.tracing.protocol} ${config.tracing.url} sampler=${config.tracing.sampler}${config.tracing.sampler.endsWith('ratio') ? ':' + config.tracing.ratio : ''}`,
-  }, 'signet ready');
+  };
+  if (running.credentials.ready()) logger.info(started, 'signet ready');
+  else logger.warn(started, 'signet listening without credentials; not ready');
   const governor = startBodyMemoryGovernor();
   installSignalHandlers(running, logger, accessLog.flush, async () => {
     governor?.stop();
@@ -132,7 +134,10 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
   return running;
 }
 
-/** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
+/**
+ * SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once.
+ * SIGHUP: reload --inbound-keys and the routes: list (the daemon convention); it never stops signet, even while draining.
+ */
 export function installSignalHandlers(
   running: RunningSignet,
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void },
@@ -162,4 +167,8 @@ export function installSignalHandlers(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    running.reload().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'reload failed'));
+  });
 }

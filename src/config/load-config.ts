@@ -11,6 +11,7 @@ import { formatListenAddress, isLoopback } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
 import { loadRoutes } from './parse-routes.js';
 import { readSettings } from './read-settings.js';
+import { parseRegionSet } from './region-set.js';
 import { SETTINGS } from './settings.js';
 import { readTracingEnv } from './tracing-env.js';
 import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
@@ -38,7 +39,7 @@ function parseSuffixes(text: string): readonly string[] {
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'regionSet'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
@@ -71,6 +72,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`--spool-memory: ${v.spoolMemory} bytes is more than --max-spool (${v.maxSpool} bytes)`);
   }
   const virtualHostSuffixes = parseSuffixes(values.virtualHostSuffixes as string);
+  const regionSet = parseRegionSet(values.regionSet as string | undefined, v.signingAlgorithm, region);
   if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
     throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
   }
@@ -83,6 +85,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
   const routes = v.configFile === undefined ? null : loadRoutes(v.configFile, {
     region, upstream, service: v.service, addressing: v.addressing, payload: v.payload, upstreamCapabilities: capabilities,
+    signingAlgorithm: v.signingAlgorithm, regionSet,
   });
 
   return Object.freeze({
@@ -91,6 +94,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     region,
     upstream,
     service: v.service,
+    signingAlgorithm: v.signingAlgorithm,
+    regionSet,
     addressing: v.addressing,
     virtualHostSuffixes,
     payload: v.payload,

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { coerceValue } from './coerce.js';
-import type { AddressingMode, PayloadMode } from './config.js';
+import type { AddressingMode, PayloadMode, SigningAlgorithm } from './config.js';
 import { ConfigError, quote } from './config-error.js';
 import type { RouteConfig, RouteCredentials, RouteMatchConfig } from './route-config.js';
+import { parseRegionSet } from './region-set.js';
 import { indexSettings, SETTINGS } from './settings.js';
 import { closest, didYouMean } from './suggest.js';
 import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
@@ -22,9 +23,11 @@ export interface RouteDefaults {
   readonly addressing: AddressingMode;
   readonly payload: PayloadMode;
   readonly upstreamCapabilities: ReadonlySet<Capability>;
+  readonly signingAlgorithm: SigningAlgorithm;
+  readonly regionSet: readonly string[];
 }
 
-const ROUTE_KEYS = ['name', 'match', 'upstream', 'region', 'service', 'addressing', 'payload', 'upstream-capabilities', 'credentials'];
+const ROUTE_KEYS = ['name', 'match', 'upstream', 'region', 'service', 'addressing', 'payload', 'upstream-capabilities', 'signing-algorithm', 'region-set', 'credentials'];
 const MATCH_KEYS = ['buckets', 'hosts', 'path-prefix'];
 const CREDENTIAL_KEYS = ['profile', 'role-arn', 'external-id', 'session-name', 'duration', 'web-identity'];
 const WEB_IDENTITY_KEYS = ['role-arn', 'token-file'];
@@ -153,8 +156,16 @@ function parseRoute(value: unknown, where: string, d: RouteDefaults): RouteConfi
     throw new ConfigError(`${at}.payload: ${quote(payload)} needs upstream capability ${needed}, which ${upstream.origin} is not known to have (add it to the route's upstreamCapabilities)`);
   }
   const credentials = f.has('credentials') ? parseCredentials(f.get('credentials')?.raw, `${at}.credentials`) : null;
+  const ownAlgorithm = setting(f, 'signing-algorithm', 'signing-algorithm', at) as SigningAlgorithm | undefined;
+  const signingAlgorithm = ownAlgorithm ?? d.signingAlgorithm;
+  const setEntry = f.get('region-set');
+  if (setEntry !== undefined && typeof setEntry.raw !== 'string') throw new ConfigError(`${at}.${setEntry.key}: expected text (us-east-1,eu-west-1 or *)`);
+  // A route with a region or an algorithm of its own signs, by default, for its own region.
+  const regionSet = setEntry !== undefined || ownRegion !== undefined || ownAlgorithm !== undefined
+    ? parseRegionSet(setEntry?.raw as string | undefined, signingAlgorithm, region, `${at}.${setEntry?.key ?? 'regionSet'}`, `${at}.signingAlgorithm`)
+    : d.regionSet;
   return Object.freeze({
-    name, match, upstream, region, service,
+    name, match, upstream, region, service, signingAlgorithm, regionSet,
     addressing: (setting(f, 'addressing', 'addressing', at) as AddressingMode | undefined) ?? d.addressing,
     payload, upstreamCapabilities: capabilities, credentials,
   });

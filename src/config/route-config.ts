@@ -1,5 +1,5 @@
 /** One route of a gateway, as read from the `routes:` list of --config: every setting resolved. */
-import type { AddressingMode, PayloadMode } from './config.js';
+import type { AddressingMode, PayloadMode, SigningAlgorithm } from './config.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
 /** Who a route signs as. Absent (null on the route): the process's default chain and its cache. */
@@ -34,6 +34,9 @@ export interface RouteConfig {
   readonly addressing: AddressingMode;
   readonly payload: PayloadMode;
   readonly upstreamCapabilities: ReadonlySet<Capability>;
+  readonly signingAlgorithm: SigningAlgorithm;
+  /** SigV4A: the X-Amz-Region-Set regions; empty for SigV4. */
+  readonly regionSet: readonly string[];
   /** null: the top-level credentials (--profile, --role-arn, the chain), shared with every such route. */
   readonly credentials: RouteCredentials | null;
 }

@@ -133,19 +133,40 @@ export interface PolicyRequest {
 
 /**
  * Refuses (403 AccessDenied, before the body is read) what the client's policy does not allow.
- * DeleteObjects names its keys in the body: it is allowed only where every key of the bucket is.
+ * DeleteObjects names its keys in the body: here only its action and bucket are checked, and
+ * deleteNeedsKeyCheck says whether the body must be read for checkDeleteEntries.
  */
 export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
   const action = iamAction(r.operation);
   if (r.operation === 'Other') deny('operation not recognised');
   if (!any(policy.actions, action)) deny(`${action} not allowed`);
   if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
-  if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.matchesAll)) deny('DeleteObjects needs every key of the bucket');
   if ((r.anyKey === true || !bucketLevel(r.operation, r.key)) && !any(policy.keys, r.key)) deny('key not allowed');
   if (r.copySource !== '') {
     const source = parseCopySource(r.copySource);
     if (source === null) deny('malformed x-amz-copy-source');
     if (!any(policy.actions, 's3:GetObject') || !any(policy.buckets, source.bucket) || !any(policy.keys, source.key)) deny('copy source not allowed');
+  }
+}
+
+/**
+ * Whether a DeleteObjects must have its keys checked one by one: unless the policy allows every
+ * key and both actions an entry can need, some entry of the body could be one it does not allow.
+ */
+export function deleteNeedsKeyCheck(policy: ClientPolicy): boolean {
+  return !(policy.keys.some((k) => k.matchesAll) && any(policy.actions, 's3:DeleteObject') && any(policy.actions, 's3:DeleteObjectVersion'));
+}
+
+/**
+ * Every entry of a DeleteObjects body: s3:DeleteObject on its key, and s3:DeleteObjectVersion too
+ * when it names a version (IAM's rule for deleting a version). One entry denied denies the whole
+ * request: signet forwards the body as signed, so it cannot authorise part of it.
+ */
+export function checkDeleteEntries(policy: ClientPolicy, entries: ReadonlyArray<{ readonly key: string; readonly versionId: string }>): void {
+  const versions = any(policy.actions, 's3:DeleteObjectVersion');
+  for (const e of entries) {
+    if (!any(policy.keys, e.key)) deny('DeleteObjects names a key not allowed');
+    if (e.versionId !== '' && !versions) deny('DeleteObjects names a version: s3:DeleteObjectVersion not allowed');
   }
 }
 

@@ -51,6 +51,8 @@ export class RequestContext {
   routeName = '';
   /** Generic SigV4 services: the normalised wire path (service-target.ts); '' for S3 routes (bucket and key make it). */
   servicePath = '';
+  /** Gateway mode: the client's limiter slot this request holds, released once when it finishes (pipeline finish). */
+  limiter: { release(): void } | null = null;
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

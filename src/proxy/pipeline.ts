@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Tracer } from '../observability/request-trace.js';
@@ -13,6 +13,7 @@ import { CONTENT_ENCODING, CONTENT_LENGTH } from '../sigv4/constants.js';
 import { bindToGrant } from './client-grant.js';
 import type { ClientGrant } from './client-grant.js';
 import { RequestContext } from './context.js';
+import { deleteObjectsCheck } from './delete-objects-check.js';
 import { forward } from './forward.js';
 import type { UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
@@ -107,10 +108,14 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       await route.multipart.upload(ctx, inbound);
       return;
     }
+    // DeleteObjects names its keys in the body: under a key policy they are read and checked first.
+    const deleteCheck = deleteObjectsCheck(ctx, inbound);
     if (inbound.expectContinue) res.writeContinue();
     // payload
     ctx.trace?.bodyStarted();
-    payload = await preparePayload(req, {
+    const checkedBody = deleteCheck === null ? null : await deleteCheck();
+    if (checkedBody !== null) inbound = { ...inbound, contentLength: checkedBody.length, chunked: false };
+    payload = await preparePayload(checkedBody === null ? req : Readable.from([checkedBody], { objectMode: false }), {
       contentLength: inbound.contentLength,
       chunked: inbound.chunked,
       clientPayloadHash: inbound.clientPayloadHash,
@@ -249,6 +254,9 @@ function clientGone(ctx: RequestContext, err: unknown): boolean {
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {
+  // Every path ends here (answered, refused, failed, 499): the client's in-flight slot goes back.
+  ctx.limiter?.release();
+  ctx.limiter = null;
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
   s.observer?.finished(ctx, seconds);
   ctx.trace?.end(ctx);

@@ -57,7 +57,7 @@ export function implicitRoute(config: Config): RouteConfig {
   return {
     name: 'default', match: { buckets: [], hosts: [], pathPrefix: '' }, upstream: config.upstream, region: config.region,
     service: config.service, addressing: config.addressing, payload: config.payload,
-    upstreamCapabilities: config.upstreamCapabilities, credentials: null,
+    upstreamCapabilities: config.upstreamCapabilities, signingAlgorithm: config.signingAlgorithm, regionSet: config.regionSet, credentials: null,
   };
 }
 
@@ -83,15 +83,24 @@ export class RouteBuilder {
     return new RouteTable(configs.map((r) => this.#route(r)), routes === null);
   }
 
-  /** Fetches credentials for every cache of the table not yet started; throws (naming the route) if one fails. */
-  async start(table: RouteTable): Promise<void> {
+  /**
+   * Fetches credentials for every cache of the table not yet started. A failure `waitFor` accepts
+   * (a source that is set up but down) leaves that cache retrying in the background and is handed
+   * to `onWaiting`; any other stops it and throws, naming the route, with the cause kept.
+   */
+  async start(table: RouteTable, waitFor: (err: unknown) => boolean = () => false, onWaiting?: (err: Error) => void): Promise<void> {
     for (const route of table.routes) {
       if (this.#started.has(route.credentials)) continue;
       try {
         await route.credentials.start();
       } catch (err) {
-        route.credentials.stop();
-        throw new Error(table.single === null ? `route ${route.name}: ${(err as Error).message}` : (err as Error).message);
+        const e = err as Error;
+        const named = table.single === null ? new Error(`route ${route.name}: ${e.message}`, { cause: e.cause }) : e;
+        if (!waitFor(err)) {
+          route.credentials.stop();
+          throw named;
+        }
+        onWaiting?.(named);
       }
       this.#started.add(route.credentials);
     }
@@ -134,6 +143,7 @@ export class RouteBuilder {
       ...this.#d.hooks,
       dispatcher: this.#d.dispatcher, upstream: r.upstream, upstreamForRegion: regionalUpstream(r.upstream), region: r.region,
       service: r.service, addressing: r.addressing, credentials, clock, regions: new RegionCache(),
+      ...(r.signingAlgorithm === 'sigv4a' ? { sigv4a: { regionSet: r.regionSet } } : {}),
       budget: this.#budget, maxRetries: config.maxRetries,
     };
     const multipart = config.multipart === 'off' || generic ? null : new MultipartService({
@@ -146,6 +156,7 @@ export class RouteBuilder {
         mode: r.payload, bufferLimit: config.bufferLimit, capabilities: r.upstreamCapabilities,
         chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
         onSpoolBytes: (delta: number) => metrics.spoolBytes.inc(delta),
+        sigv4a: r.signingAlgorithm === 'sigv4a',
       },
     });
   }

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { formatListenAddress, isLoopback, loadRoutes } from '../config/index.js';
+import { CredentialChainError } from '../credentials/index.js';
 import type { CredentialCache, CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
-import { loadInboundClients } from '../proxy/inbound-clients.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import { postObjectRelay } from '../proxy/post-object-relay.js';
 import { sideRoutes } from '../proxy/side-routes.js';
@@ -25,6 +25,9 @@ import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
 import { RouteBuilder } from './build-routes.js';
 import type { ForwardHooks } from './build-routes.js';
+import { startInboundKeys } from './inbound-keys.js';
+import { startReloader } from './reloader.js';
+import type { Reloader } from './reloader.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -63,6 +66,8 @@ export interface RunningSignet {
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
   draining: boolean;
+  /** Re-reads what can change without a restart (--inbound-keys), even when unchanged: SIGHUP. */
+  reload(): Promise<void>;
   /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
   close(): Promise<void>;
 }
@@ -206,12 +211,41 @@ function readiness(table: RouteTable): { ready: boolean; reason?: string } {
   return { ready: true };
 }
 
+/** Whether a failed first credential fetch is a source to wait for, rather than none at all (see CredentialChainError). */
+function waitForCredentials(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause;
+  return !(cause instanceof CredentialChainError) || cause.sourceConfigured;
+}
+
+const ROUTES_SOURCE = 'routes';
+
+/** The routes: list of --config, reloaded on change and SIGHUP through the generic reloader (reloader.ts). */
+function startRoutesReloader(file: string, metrics: Metrics, logger: Logger, o: { load(): Promise<RouteTable>; apply(t: RouteTable): void }): Reloader {
+  metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
+  for (const result of ['success', 'failure']) metrics.configReloads.labels(ROUTES_SOURCE, result).inc(0);
+  return startReloader<RouteTable>({
+    files: [file],
+    load: async () => ({ value: await o.load(), files: [file] }),
+    apply: o.apply,
+    report: (result, d) => {
+      metrics.configReloads.labels(ROUTES_SOURCE, result).inc();
+      if (result === 'success') metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
+      else logger.warn({ file, trigger: d.trigger, err: d.error }, 'routes reload failed; the previous routes stay in force');
+    },
+  });
+}
+
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
-  // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
-  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundClients(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
+  // Gateway mode: keys are read before anything listens, so a bad file stops startup; later
+  // changes (file, secretFile, SIGHUP) are reloaded in place.
+  const keys = config.inboundKeys === undefined ? null : startInboundKeys(config.inboundKeys, logger, metrics);
+  const admit = keys === null ? undefined : inboundAuth(keys.directory, { region: config.region }, undefined, {
+    // Refusals only, so no label cache: prom-client's own lookup is cheap enough off the hot path.
+    throttled: (client, reason) => metrics.clientThrottled.labels(client, reason).inc(),
+  });
   const dispatcher = createUpstreamAgent(config);
   const builder = new RouteBuilder({
     config, logger, metrics, dispatcher, hooks: forwardHooks(metrics, logger), multipartEvents: multipartEvents(metrics),
@@ -236,9 +270,16 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await dispatcher.close().catch(() => undefined);
     throw err;
   }));
+  // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
+  // that is set up but down (the Pod Identity agent or IMDS not answering yet, STS unreachable) is
+  // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
+  // the cache keeps retrying with backoff in the background. Every route's identity alike.
   try {
-    await builder.start(routes.current());
+    await builder.start(routes.current(), waitForCredentials, (err) => {
+      logger.warn({ error: err.message }, 'starting without credentials: /readyz answers 503 and requests get 503 until the credential source answers');
+    });
   } catch (err) {
+    keys?.reloader.close();
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
@@ -271,6 +312,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     bodyTimeoutMs: config.clientBodyTimeout, maxConnections: config.maxConnections, events: listenerEvents(metrics),
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   }).catch(async (err: unknown) => {
+    keys?.reloader.close();
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
@@ -278,32 +320,50 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throw err;
   }));
   const first = routes.current().routes[0]!;
-  // One reload at a time: a second one waits for the first rather than racing it to the swap.
-  let reloading: Promise<void> = Promise.resolve();
+  // Routes reload (README "Routes"): a new table is built and its new identities fetched before the
+  // swap; a refused one leaves nothing of itself behind. One at a time: a second waits for the first.
+  let reloading: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = reloading.then(work);
+    reloading = next.catch(() => undefined);
+    return next;
+  };
+  const routesFile = config.configFile;
+  const loadTable = async (): Promise<RouteTable> => {
+    if (routesFile === undefined) throw new Error('--config: no config file to reload routes from');
+    const table = builder.build(loadRoutes(routesFile, config));
+    try {
+      await builder.start(table);
+    } catch (err) {
+      builder.retire(table, routes.current());
+      throw err;
+    }
+    return table;
+  };
+  const applyTable = (table: RouteTable): void => {
+    builder.retire(routes.swap(table), table);
+    logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
+  };
+  // Watched (file change, SIGHUP) only when signet started with a routes: list; adding one to a
+  // config that had none takes a restart.
+  const routesReloader = config.routes === null || routesFile === undefined ? null : startRoutesReloader(routesFile, metrics, logger, {
+    load: () => serially(loadTable), apply: applyTable,
+  });
   const running: RunningSignet = {
     proxy, admin, metrics, tracer, routes,
     credentials: first.credentials, clock: first.forward.clock, regions: first.forward.regions,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
-    reloadRoutes() {
-      const next = reloading.then(async () => {
-        if (config.configFile === undefined) throw new Error('--config: no config file to reload routes from');
-        const table = builder.build(loadRoutes(config.configFile, config));
-        try {
-          await builder.start(table);
-        } catch (err) {
-          // Drop what only the refused table held (its new identities); the current one stays whole.
-          builder.retire(table, routes.current());
-          throw err;
-        }
-        builder.retire(routes.swap(table), table);
-        logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
-      });
-      reloading = next.catch(() => undefined);
-      return next;
+    reloadRoutes: () => serially(async () => applyTable(await loadTable())),
+    reload: async () => {
+      if (keys === null && routesReloader === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys, no routes)');
+      await keys?.reloader.reload();
+      await routesReloader?.reload();
     },
     async close() {
       draining = true;
+      keys?.reloader.close();
+      routesReloader?.close();
       await proxy.shutdown(config.shutdownGrace);
       // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
       await builder.drain(MULTIPART_DRAIN_MS);

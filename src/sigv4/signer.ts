@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { formatAmzDate } from './amz-date.js';
 import { canonicalHeaders } from './canonical-headers.js';
 import { canonicalQuery } from './canonical-query.js';
@@ -31,6 +32,10 @@ export interface SignedRequest {
   /** Needed to chain aws-chunked chunk signatures, and for diagnosis. Never log it. */
   readonly signature: string;
   readonly signingKey: Buffer;
+  /** SigV4A only: the ECDSA key aws-chunked chunk signatures are made with (signingKey is empty then). */
+  readonly ecdsaKey?: KeyObject | undefined;
+  /** SigV4A only: the x-amz-region-set value signed, to be sent as that header. */
+  readonly regionSet?: string | undefined;
   readonly scope: string;
   readonly signedHeaders: string;
   /** Kept for SignatureDoesNotMatch diagnosis (debug logs only; redact the token). */

@@ -31,7 +31,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 }
 const routeDefaults: RouteDefaults = {
   region: 'eu-west-1', upstream: parseUpstream('https://s3.eu-west-1.amazonaws.com') as UpstreamTarget, service: 's3',
-  addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(),
+  addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(), signingAlgorithm: 'sigv4', regionSet: [],
 };
 const defaults = readYaml(`${chartDir}values.yaml`) as Record<string, unknown>;
 const withDefaults = (over: Record<string, unknown>): Record<string, unknown> => merge(defaults, over);

@@ -83,6 +83,7 @@ volumeMounts:
     readOnly: true
   {{- end }}
   {{- if $v.inboundKeys.existingSecret }}
+  {{- /* A directory, never subPath: Secret updates reach signet, which reloads the keys without a restart. */}}
   - name: signet-inbound-keys
     mountPath: /etc/signet/inbound
     readOnly: true

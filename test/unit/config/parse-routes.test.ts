@@ -8,6 +8,7 @@ import type { RouteDefaults, UpstreamTarget } from '../../../src/config/index.js
 const upstream = parseUpstream('https://s3.us-east-1.amazonaws.com') as UpstreamTarget;
 const DEFAULTS: RouteDefaults = {
   region: 'us-east-1', upstream, service: 's3', addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(['aws-chunked', 'unsigned-trailer', 'unsigned-payload']),
+  signingAlgorithm: 'sigv4', regionSet: [],
 };
 let dir: string;
 let token: string;
@@ -73,6 +74,13 @@ describe('parseRoutes', () => {
   it('sends a route with a region of its own but no upstream to that region\'s S3 endpoint', () => {
     const [r] = parse('routes:\n  - { name: west, region: us-west-2 }\n')!;
     expect(r!.upstream.origin).toBe('https://s3.us-west-2.amazonaws.com');
+  });
+
+  it('reads a SigV4A route (its own region set, or its region by default)', () => {
+    const [mrap, own] = parse('routes:\n  - { name: mrap, match: { buckets: [m] }, signingAlgorithm: sigv4a, regionSet: "us-*,eu-west-1" }\n  - { name: own, region: eu-west-2, signingAlgorithm: sigv4a }\n')!;
+    expect(mrap).toMatchObject({ signingAlgorithm: 'sigv4a', regionSet: ['us-*', 'eu-west-1'] });
+    expect(own).toMatchObject({ signingAlgorithm: 'sigv4a', regionSet: ['eu-west-2'] });
+    expect(error('routes:\n  - { name: a, regionSet: "*" }')).toContain('routes[0] (a).regionSet: "*" is only used with --config "gw.yaml" routes[0] (a).signingAlgorithm sigv4a');
   });
 
   it('reads web identity credentials', () => {

@@ -11,7 +11,7 @@ describe('README "Routes" example', () => {
     expect(block).toBeDefined();
     const routes = parseRoutes(block!, 'signet.yaml', {
       region: 'eu-west-1', upstream: parseUpstream('https://s3.eu-west-1.amazonaws.com') as UpstreamTarget, service: 's3',
-      addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(['aws-chunked', 'unsigned-trailer', 'unsigned-payload']),
+      addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(['aws-chunked', 'unsigned-trailer', 'unsigned-payload']), signingAlgorithm: 'sigv4', regionSet: [],
     })!;
     expect(routes.map((r) => [r.name, r.service, r.region, r.upstream.host])).toEqual([
       ['search', 'es', 'eu-west-1', 'search-logs-abc123.eu-west-1.es.amazonaws.com'],

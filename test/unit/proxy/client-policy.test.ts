@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignetError } from '../../../src/errors.js';
-import { checkPolicy, Glob, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
+import { checkDeleteEntries, checkPolicy, deleteNeedsKeyCheck, Glob, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
 import { parseInboundClients } from '../../../src/proxy/inbound-clients.js';
 
 const YAML = `# two teams
@@ -77,6 +77,38 @@ describe('--inbound-keys with clients and policies', () => {
     expect(r('CopyObject', 'team-a-data', 'uploads/copy', 'team-b-data/uploads/src')).toBe('AccessDenied');
     expect(r('CopyObject', 'team-a-data', 'uploads/copy', '/team-a-data/secrets%2Fsrc?versionId=1')).toBe('AccessDenied');
     expect(r('DeleteObjects', 'team-a-data')).toBe('AccessDenied');
+  });
+
+  it('checks DeleteObjects per entry: s3:DeleteObject on each key, s3:DeleteObjectVersion for a version', () => {
+    const clients = parseInboundClients(`clients:
+  - accessKeyId: DEL
+    secret: s
+    keys: ["tmp/*"]
+    actions: ["s3:DeleteObject"]
+  - accessKeyId: DELV
+    secret: s
+    keys: ["tmp/*"]
+    actions: ["s3:DeleteObject*"]
+  - accessKeyId: ALLKEYS
+    secret: s
+    actions: ["s3:DeleteObject"]
+  - accessKeyId: EVERYTHING
+    secret: s
+    actions: ["s3:*"]
+`, 'k.yaml');
+    const p = (id: string) => clients.get(id)!.policy!;
+    const check = (id: string, entries: Array<{ key: string; versionId: string }>) => denied(() => checkDeleteEntries(p(id), entries));
+    expect(deleteNeedsKeyCheck(p('DEL'))).toBe(true);
+    expect(deleteNeedsKeyCheck(p('ALLKEYS'))).toBe(true);
+    expect(deleteNeedsKeyCheck(p('EVERYTHING'))).toBe(false);
+    expect(denied(() => checkPolicy(p('DEL'), { operation: 'DeleteObjects', bucket: 'b', key: '', copySource: '' }))).toBe('allowed');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: '' }, { key: 'tmp/b/c', versionId: '' }])).toBe('allowed');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: '' }, { key: 'keep/b', versionId: '' }])).toBe('AccessDenied');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: 'v1' }])).toBe('AccessDenied');
+    expect(check('DELV', [{ key: 'tmp/a', versionId: 'v1' }])).toBe('allowed');
+    expect(check('DELV', [{ key: 'keep/a', versionId: 'v1' }])).toBe('AccessDenied');
+    expect(check('ALLKEYS', [{ key: 'any/thing', versionId: '' }])).toBe('allowed');
+    expect(check('ALLKEYS', [{ key: 'any/thing', versionId: 'v1' }])).toBe('AccessDenied');
   });
 
   it('parses x-amz-copy-source in its forms', () => {
