@@ -97,6 +97,29 @@ describe('routes reload', () => {
     expect(await put('team-c-data', 'still')).toMatchObject({ $metadata: { httpStatusCode: 200 } });
   });
 
+  it('follows the file by itself (watch) and on SIGHUP (reload()), counting each attempt under source="routes"', async () => {
+    const metric = async (result: string): Promise<number> => {
+      const text = await (await fetch(`${g.signet.admin!.url}/metrics`)).text();
+      return Number(new RegExp(`signet_config_reloads_total\\{source="routes",result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
+    };
+    const failures = await metric('failure');
+    // Written in place: the watcher (or its poll) picks it up without being asked.
+    writeFileSync(g.configFile, g.routesYaml);
+    for (let i = 0; i < 200 && !g.signet.routes.current().routes.some((r) => r.name === 'team-b'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(g.signet.routes.current().routes.map((r) => r.name)).toContain('team-b');
+    expect(await put('team-b-data', 'watched')).toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    // SIGHUP reloads even an unchanged file; a bad one is reported and counted, never thrown.
+    writeFileSync(g.configFile, 'routes: [');
+    const before = g.signet.routes.current();
+    await g.signet.reload();
+    expect(g.signet.routes.current()).toBe(before);
+    expect(await metric('failure')).toBeGreaterThan(failures);
+    expect(g.logs.some((l) => l.includes('routes reload failed; the previous routes stay in force'))).toBe(true);
+    writeFileSync(g.configFile, swapped());
+    await g.signet.reload();
+    expect(g.signet.routes.current().routes.map((r) => r.name)).toContain('team-c');
+  });
+
   it('keeps the old table when a new route\'s identity cannot be had (its credentials are fetched before the swap)', async () => {
     const before = g.signet.routes.current();
     writeFileSync(g.configFile, swapped() + '  - name: ghost\n    match: { buckets: ["ghost-*"] }\n    credentials: { profile: no-such-profile }\n');
