@@ -136,7 +136,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
 
 /**
  * SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once.
- * SIGHUP: reload --inbound-keys (the daemon convention); it never stops signet, even while draining.
+ * SIGHUP: reload --inbound-keys and the routes: list (the daemon convention); it never stops signet, even while draining.
  */
 export function installSignalHandlers(
   running: RunningSignet,

@@ -93,6 +93,8 @@ export const S3_ERRORS = {
   BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
   GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
   NoSuchEndpoint: { code: 'NotFound', status: 404, message: 'signet has no endpoint at this path.' },
+  // Gateway routes (README "Routes"): never a default upstream unless a route is configured to match everything.
+  NoSuchRoute: { code: 'NotFound', status: 404, message: 'No route of this signet gateway serves this request (bucket, Host or path).' },
   MalformedPOSTRequest: {
     code: 'MalformedPOSTRequest',
     status: 400,

@@ -1,5 +1,6 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
+import type { RouteConfig } from './route-config.js';
 import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES, SIGNING_ALGORITHMS } from './settings.js';
 import type { TracingSettings } from './tracing-env.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
@@ -69,4 +70,6 @@ export interface Config {
   /** Opt-in to an unauthenticated proxy on a non-loopback address (warned at start and in /readyz). */
   readonly allowUnauthenticated: boolean;
   readonly configFile: string | undefined;
+  /** Gateway routes from the `routes:` list of --config; null: one implicit route from the settings above. */
+  readonly routes: readonly RouteConfig[] | null;
 }

@@ -9,7 +9,9 @@ import type { Config } from './config.js';
 import { ConfigError, quote } from './config-error.js';
 import { formatListenAddress, isLoopback } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
+import { loadRoutes } from './parse-routes.js';
 import { readSettings } from './read-settings.js';
+import { parseRegionSet } from './region-set.js';
 import { SETTINGS } from './settings.js';
 import { readTracingEnv } from './tracing-env.js';
 import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
@@ -35,25 +37,6 @@ function parseSuffixes(text: string): readonly string[] {
   return Object.freeze(suffixes);
 }
 
-// A region name, a prefix of one ending in `*` (us-*), or `*` alone.
-const REGION_SET_ENTRY = /^(\*|[a-z0-9][a-z0-9-]*\*?)$/;
-
-/** --region-set, checked; [region] when unset; refused without --signing-algorithm sigv4a. */
-function parseRegionSet(text: string | undefined, algorithm: string, region: string): readonly string[] {
-  if (algorithm !== 'sigv4a') {
-    if (text !== undefined) throw new ConfigError(`--region-set: ${quote(text)} is only used with --signing-algorithm sigv4a`);
-    return Object.freeze([]);
-  }
-  if (text === undefined) return Object.freeze([region]);
-  const regions = text.split(',').map((r) => r.trim());
-  for (const entry of regions) {
-    if (!REGION_SET_ENTRY.test(entry)) {
-      throw new ConfigError(`--region-set: ${quote(entry)} is not a region name, a prefix ending in * or * (e.g. us-east-1,eu-west-1 or *)`);
-    }
-  }
-  return Object.freeze(regions);
-}
-
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
   const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'regionSet'>;
@@ -63,7 +46,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('--region: no region configured (set --region, SIGNET_REGION or AWS_REGION)');
   }
   const upstream = (values.upstream as UpstreamTarget | undefined) ?? defaultUpstream(region);
-  const capabilities = resolveCapabilities(values.upstreamCapabilities as readonly Capability[] | undefined, upstream);
+  const givenCapabilities = values.upstreamCapabilities as readonly Capability[] | undefined;
+  // Any service but s3 takes the generic SigV4 rules: aws-chunked bodies and their trailers are S3's alone.
+  if (v.service !== 's3' && givenCapabilities?.some((c) => c !== 'unsigned-payload') === true) {
+    throw new ConfigError(`--upstream-capabilities: aws-chunked and unsigned-trailer are S3 forms; --service ${quote(v.service)} takes at most unsigned-payload`);
+  }
+  const capabilities = resolveCapabilities(givenCapabilities ?? (v.service === 's3' ? undefined : []), upstream);
 
   const needed = PAYLOAD_NEEDS[v.payload];
   if (needed !== undefined && !capabilities.has(needed)) {
@@ -94,6 +82,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       `--listen ${at} is not loopback and --inbound-keys is not set: anyone who reaches the port would borrow signet's IAM identity; set --inbound-keys FILE, or --allow-unauthenticated to accept that`,
     );
   }
+
+  const routes = v.configFile === undefined ? null : loadRoutes(v.configFile, {
+    region, upstream, service: v.service, addressing: v.addressing, payload: v.payload, upstreamCapabilities: capabilities,
+    signingAlgorithm: v.signingAlgorithm, regionSet,
+  });
 
   return Object.freeze({
     listen: v.listen,
@@ -142,6 +135,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
     allowUnauthenticated: v.allowUnauthenticated,
     configFile: v.configFile,
+    routes,
   });
 }
 

@@ -124,6 +124,12 @@ function defineMetrics(registry: Registry) {
       labelNames: ['client', 'status_class'] as const,
       registers,
     }),
+    routeRequests: new Counter({
+      name: 'signet_route_requests_total',
+      help: 'Gateway routes: requests by route name (from the routes: list of --config) and status class.',
+      labelNames: ['route', 'status_class'] as const,
+      registers,
+    }),
     clientThrottled: new Counter({
       name: 'signet_client_throttled_total',
       help: 'Gateway mode: requests refused with 503 SlowDown by a client\'s limits, by client name and reason (concurrency, rate).',

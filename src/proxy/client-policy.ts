@@ -9,6 +9,8 @@ export interface ClientPolicy {
   readonly buckets: readonly Glob[];
   readonly keys: readonly Glob[];
   readonly actions: readonly Glob[];
+  /** Gateway route names (globs) the client may use; absent: every S3 route (route-policy.ts). */
+  readonly routes?: readonly Glob[];
 }
 
 /**

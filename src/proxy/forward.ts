@@ -73,7 +73,8 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     const upstream = region === s.region ? s.upstream : s.upstreamForRegion(region);
     const endpoint = resolveEndpoint(upstream, ctx.bucket, s.addressing);
     ctx.region = region;
-    const path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
+    // Generic SigV4 services get the normalised path the client sent (service-target.ts).
+    const path = ctx.servicePath !== '' ? ctx.servicePath : wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
     ctx.path = ctx.queryString === '' ? path : path + '?' + ctx.queryString;
     ctx.trace?.attemptStarted(attempt, region, endpoint.host);
 
@@ -119,7 +120,9 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
       return { response, errorBody: null };
     }
     const errorBody = await readErrorBody(response);
-    const parsed = errorBody === null || errorBody.length === 0 ? null : parseS3Error(errorBody.toString('utf8'));
+    // Only S3 speaks S3 error XML; another service's errors pass through (minus any echo of signet's signature).
+    const s3Rules = ctx.servicePath === '';
+    const parsed = errorBody === null || errorBody.length === 0 || !s3Rules ? null : parseS3Error(errorBody.toString('utf8'));
     const code = parsed?.code ?? '';
     ctx.errorCode = code;
     ctx.trace?.attemptAnswered(status, code, h);
@@ -144,7 +147,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     }
     // A HEAD error has no body to name RequestTimeTooSkewed; like the AWS SDKs, treat a 403 that
     // came with a clock correction as one.
-    const skewed = SKEW_CODES.has(code) || (status === 403 && code === '');
+    const skewed = SKEW_CODES.has(code) || (status === 403 && code === '' && s3Rules);
     if (skewed && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
       skewCorrected = true;
       retried(ctx, s, 'clock-skew');

@@ -21,6 +21,7 @@ import type { ClientGrant } from './client-grant.js';
 import { ClientLimiter } from './client-limiter.js';
 import type { LimitReason, Refusal } from './client-limiter.js';
 import { checkPolicy, versionIdOf } from './client-policy.js';
+import { checkRoutePolicy } from './route-policy.js';
 import type { InboundClient } from './inbound-clients.js';
 import type { RequestContext } from './context.js';
 
@@ -116,9 +117,9 @@ function malformedScope(c: V4Claim, reason: string, message: string, details?: R
  * advertises), the service `s3`. A scope signed for elsewhere is refused as S3 refuses it, naming
  * what was expected, so a client that follows S3's hint (s3cmd, the SDKs' region redirect) recovers.
  */
-function checkScope(c: V4Claim, shortDate: string, region: string, service: string, scope: InboundScope): void {
+function checkScope(c: V4Claim, shortDate: string, region: string, service: string, scope: InboundScope, expected: string): void {
   if (shortDate !== c.amzDate.slice(0, 8)) malformedScope(c, 'credential date differs from the request date', `incorrect date. This date in the credential must be in the format "yyyyMMdd" and match the request date ('${c.amzDate.slice(0, 8)}').`);
-  if (service !== 's3') malformedScope(c, 'credential service is not s3', "incorrect service. This endpoint belongs to 's3'.");
+  if (service !== expected) malformedScope(c, `credential service is not ${expected}`, `incorrect service. This endpoint belongs to '${expected}'.`);
   if (region !== scope.region) {
     malformedScope(c, 'credential region differs', `the region '${printable(region)}' is wrong; expecting '${scope.region}'`, { Region: scope.region });
   }
@@ -141,11 +142,11 @@ interface V4Grant {
  * over the path exactly as it sent it. Built from the canonical-request steps rather than
  * signRequest, which would add its own headers and drop some a client may legitimately sign.
  */
-function verifyV4(keys: ClientLookup, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): V4Grant {
+function verifyV4(keys: ClientLookup, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>, expected: string): V4Grant {
   const parts = c.credential.split('/');
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
-  checkScope(c, shortDate, region, service, scope);
+  checkScope(c, shortDate, region, service, scope, expected);
   const client = clientFor(keys, id);
   const secret = client.secret;
   const names = c.signedHeaders.split(';');
@@ -241,15 +242,18 @@ export function inboundAuth(
     const headers = allHeaders(ctx.req.rawHeaders);
     const auth = headers[AUTHORIZATION];
     const clock = now();
+    // A client of a generic route signs for that route's service, by its rules (canonicalUri); the region is the gateway's.
+    const route = ctx.route;
+    const service = route !== null && route.generic ? route.forward.service : 's3';
     if (auth !== undefined && auth.startsWith(ALGORITHM + ' ')) {
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
-      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers);
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers, service);
       return grant(ctx, keys, events, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: claim.payloadHash });
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
-      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers, service);
       // A presigned request's body is UNSIGNED-PAYLOAD, unless it carries the header (then signed).
       return grant(ctx, keys, events, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
     }
@@ -283,8 +287,11 @@ function grant(ctx: RequestContext, keys: ClientLookup, events: AdmitEvents | un
   if (client.sourceCidrs !== null && !addressAllowed(client.sourceCidrs, ctx.req.socket.remoteAddress)) {
     throw new SignetError('AccessDenied', 'policy: source address not allowed');
   }
-  // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
-  if (client.policy !== null && !ctx.bucket.startsWith('_')) {
+  const route = ctx.route;
+  if (client.policy !== null && route !== null) checkRoutePolicy(client.policy, route);
+  // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for;
+  // a generic service's requests have no bucket, key or S3 action to check (its route was).
+  if (client.policy !== null && !ctx.bucket.startsWith('_') && route?.generic !== true) {
     checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '', versionId: versionIdOf(ctx.query) });
   }
   // Limits last: a request the policy refuses costs the client no token.

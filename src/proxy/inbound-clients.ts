@@ -27,7 +27,7 @@ export type InboundClients = ReadonlyMap<string, InboundClient>;
  * The --inbound-keys file: either the flat form (`ACCESS_KEY_ID SECRET` per line, `#` comments) or
  * YAML/JSON with a `clients:` list, each with `accessKeyId`, one of `secret` / `secretEnv` /
  * `secretFile` (so secrets need not sit in the file), and optionally `name`, `buckets`, `keys`,
- * `actions`, `sourceCidrs`, `maxConcurrent`, `requestsPerSecond`, `burst`. Errors name the file and
+ * `actions`, `routes`, `sourceCidrs`, `maxConcurrent`, `requestsPerSecond`, `burst`. Errors name the file and
  * the entry, never a secret.
  */
 export function parseInboundClients(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Map<string, InboundClient> {
@@ -61,7 +61,7 @@ function parseFlat(text: string, file: string): Map<string, InboundClient> {
 }
 
 const ENTRY_FIELDS = new Set([
-  'accessKeyId', 'secret', 'secretEnv', 'secretFile', 'name', 'buckets', 'keys', 'actions', 'sourceCidrs', 'maxConcurrent', 'requestsPerSecond', 'burst',
+  'accessKeyId', 'secret', 'secretEnv', 'secretFile', 'name', 'buckets', 'keys', 'actions', 'routes', 'sourceCidrs', 'maxConcurrent', 'requestsPerSecond', 'burst',
 ]);
 
 function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Map<string, InboundClient> {
@@ -89,11 +89,13 @@ function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Ma
     const secret = secretOf(e, where, env);
     const name = e['name'] === undefined ? id : e['name'];
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new Error(`${where}: name must be 1-64 of A-Z a-z 0-9 _ . -`);
-    const hasPolicy = e['buckets'] !== undefined || e['keys'] !== undefined || e['actions'] !== undefined;
+    const hasPolicy = e['buckets'] !== undefined || e['keys'] !== undefined || e['actions'] !== undefined || e['routes'] !== undefined;
     const policy: ClientPolicy | null = hasPolicy ? {
       buckets: strings(e['buckets'], ['*'], `${where}.buckets`).map((g) => new Glob(g)),
       keys: strings(e['keys'], ['*'], `${where}.keys`).map((g) => new Glob(g)),
       actions: actionPatterns(strings(e['actions'], ['s3:*'], `${where}.actions`)),
+      // Gateway routes by name (README "Routes"); absent: the S3 routes only.
+      ...(e['routes'] === undefined ? {} : { routes: strings(e['routes'], [], `${where}.routes`).map((g) => new Glob(g)) }),
     } : null;
     const secretFile = typeof e['secretFile'] === 'string' ? e['secretFile'] : null;
     clients.set(id, { accessKeyId: id, secret, name, policy, sourceCidrs: cidrs(e['sourceCidrs'], `${where}.sourceCidrs`), limits: limitsOf(e, where), secretFile });

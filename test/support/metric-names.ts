@@ -21,6 +21,7 @@ export const METRIC_NAMES: readonly string[] = [
   'signet_upstream_errors_total',
   'signet_client_closed_requests_total',
   'signet_client_requests_total',
+  'signet_route_requests_total',
   'signet_client_throttled_total',
   'signet_config_reloads_total',
   'signet_config_last_reload_success_timestamp_seconds',

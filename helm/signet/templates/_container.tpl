@@ -44,6 +44,10 @@ env:
   - name: SIGNET_ALLOW_UNAUTHENTICATED
     value: "true"
   {{- end }}
+  {{- if $v.routes }}
+  - name: SIGNET_CONFIG
+    value: /etc/signet/config/signet.yaml
+  {{- end }}
   {{- if $v.upstreamCA.configMap }}
   - name: SIGNET_UPSTREAM_CA
     value: {{ printf "/etc/signet/upstream-ca/%s" $v.upstreamCA.key | quote }}
@@ -89,6 +93,12 @@ volumeMounts:
     mountPath: /etc/signet/upstream-ca
     readOnly: true
   {{- end }}
+  {{- if $v.routes }}
+  {{- /* A directory, not subPath: an edited ConfigMap reaches the file (for a reload). */}}
+  - name: signet-config
+    mountPath: /etc/signet/config
+    readOnly: true
+  {{- end }}
 {{- end }}
 
 {{/* The volumes the signet container mounts. Call with the root context. */}}
@@ -117,6 +127,11 @@ volumeMounts:
 - name: signet-upstream-ca
   configMap:
     name: {{ .Values.upstreamCA.configMap }}
+{{- end }}
+{{- if .Values.routes }}
+- name: signet-config
+  configMap:
+    name: {{ include "signet.fullname" . }}-config
 {{- end }}
 {{- end }}
 
