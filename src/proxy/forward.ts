@@ -36,6 +36,7 @@ export interface ForwardSettings {
    * Sign with SigV4A (AWS4-ECDSA-P256-SHA256) for these regions (`*`: all) instead of SigV4. The
    * upstream is then one endpoint for all the regions (a Multi-Region Access Point): no per-bucket
    * region learning, no regional endpoints. Absent: SigV4, and nothing on its path changes.
+   * Set PayloadSettings.sigv4a alike: a streamed body's length depends on the chunk signature width.
    */
   readonly sigv4a?: { readonly regionSet: readonly string[] } | undefined;
   readonly addressing: Addressing;

@@ -22,10 +22,18 @@ export interface SignV4aOptions {
 
 const EMPTY_KEY = Buffer.alloc(0);
 
+// A process signs for one configured set: checked and joined once, not per request (the array
+// is taken as immutable, as the frozen Config one is).
+let lastSet: readonly string[] | undefined;
+let lastValue = '';
+
 /** The joined region set, or SIGV4_INVALID_INPUT. */
 export function checkedRegionSet(regions: readonly string[]): string {
+  if (regions === lastSet) return lastValue;
   const value = regionSetValue(regions);
   if (value === undefined) throw new SigV4Error('SIGV4_INVALID_INPUT', 'SigV4A: the region set must list at least one region, without blanks or commas');
+  lastSet = regions;
+  lastValue = value;
   return value;
 }
 

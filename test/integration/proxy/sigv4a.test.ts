@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { objectBytes } from '../../../src/demo/index.js';
 import { createAwsChunkedEncoder } from '../../../src/sigv4/aws-chunked-encoder.js';
 import { awsChunkedEncodedLength } from '../../../src/sigv4/aws-chunked-length.js';
+import { signRequestV4a } from '../../../src/sigv4/sigv4a-signer.js';
 import { startHarness } from '../../support/harness.js';
 import type { Harness } from '../../support/harness.js';
 import { rawRequest } from '../../support/http.js';
@@ -110,6 +111,30 @@ describe('signet signs with SigV4A', () => {
     // And the next request is still signed for the set, not for a learned region.
     expect((await rawRequest(h.url, { method: 'PUT', path: '/moved' })).status).toBe(200);
     expect(upstreamOf(h, 'PUT', '/moved')?.headers['x-amz-region-set']).toBe('*');
+  });
+
+  it('decodes a client\'s own SigV4A-chunked body (signatures signet cannot check in a sidecar) and re-signs it', async () => {
+    h = await startHarness();
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/cv4a' })).status).toBe(200);
+    const data = randomBytes(100_000);
+    const client = { accessKeyId: 'AKIDCLIENT', secretAccessKey: 'client-secret' };
+    const seed = signRequestV4a({ method: 'PUT', path: '/cv4a/o', query: [], headers: { host: 'h' } },
+      { credentials: client, regionSet: ['*'], service: 's3', date: new Date(), payloadHash: 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' });
+    const encoder = createAwsChunkedEncoder({
+      mode: 'signed', chunkSize: 64 * 1024, decodedLength: data.length, ecdsa: true,
+      signed: { signingKey: seed.signingKey, amzDate: seed.amzDate, scope: seed.scope, seedSignature: seed.signature, ecdsaKey: seed.ecdsaKey },
+    });
+    const body = await buffer(Readable.from([data]).pipe(encoder));
+    const res = await rawRequest(h.url, {
+      method: 'PUT', path: '/cv4a/o', body,
+      headers: {
+        'content-length': body.length, 'content-encoding': 'aws-chunked', 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD',
+        'x-amz-decoded-content-length': data.length, 'x-amz-region-set': '*',
+      },
+    });
+    expect(res.status, text(res.body)).toBe(200);
+    expect(upstreamOf(h, 'PUT', '/cv4a/o')?.headers['x-amz-region-set']).toBeUndefined();
+    expect(objectBytes(h.s3.buckets.get('cv4a')!.objects.get('o')!).equals(data)).toBe(true);
   });
 
   it('is refused by the embedded S3 when the region set leaves its region out', async () => {
