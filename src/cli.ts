@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { connectToPrimary, DEFAULT_SOURCE } from './cluster/primary-link.js';
+import { connectToPrimary } from './cluster/primary-link.js';
 import { runPrimary } from './cluster/primary.js';
 import { WORKER_MARK } from './cluster/worker-pool.js';
 import { ConfigError, helpText, loadConfig, wantsHelp } from './config/index.js';
@@ -133,7 +133,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     // A worker has no admin port (the primary serves it) and signs with what the primary pushes.
     running = await startSignet(link === null ? config : { ...config, adminListen: null }, {
       logger, accessLog, version: version(),
-      ...(link === null ? {} : { credentials: link.credentialsFor(DEFAULT_SOURCE) }),
+      ...(link === null ? {} : { credentialsFor: link.credentialsFor }),
       ...(options.fetchCredentials ? { fetchCredentials: options.fetchCredentials } : {}),
       ...(options.demoPage !== undefined ? { demoPage: options.demoPage } : {}),
     });
@@ -145,11 +145,13 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
     if (link !== null) process.exit(2);
     return 2;
   }
-  logger.info({
+  const started = {
     listen: running.proxy.url, admin: running.admin?.url ?? 'off', upstream: config.upstream.origin, region: config.region,
     payload: config.payload, credentials: running.credentials.status().source,
     tracing: config.tracing === null ? 'off' : `${config.tracing.protocol} ${config.tracing.url} sampler=${config.tracing.sampler}${config.tracing.sampler.endsWith('ratio') ? ':' + config.tracing.ratio : ''}`,
-  }, 'signet ready');
+  };
+  if (running.credentials.ready()) logger.info(started, 'signet ready');
+  else logger.warn(started, 'signet listening without credentials; not ready');
   const governor = startBodyMemoryGovernor();
   const afterClose = async (): Promise<void> => {
     governor?.stop();
@@ -160,7 +162,10 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
   return running;
 }
 
-/** SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once. */
+/**
+ * SIGTERM/SIGINT: readiness off at once, drain, exit 0; a second signal exits at once.
+ * SIGHUP: reload --inbound-keys and the routes: list (the daemon convention); it never stops signet, even while draining.
+ */
 export function installSignalHandlers(
   running: RunningSignet,
   logger: ExitLogger,
@@ -171,4 +176,8 @@ export function installSignalHandlers(
   const onSignal = (signal: NodeJS.Signals): void => (exit.began ? exit.now(signal) : exit.begin(signal));
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => {
+    if (exit.began) return;
+    running.reload().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'reload failed'));
+  });
 }

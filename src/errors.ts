@@ -46,6 +46,11 @@ export const S3_ERRORS = {
     status: 400,
     message: 'The aws-chunked request body is malformed.',
   },
+  MalformedXML: {
+    code: 'MalformedXML',
+    status: 400,
+    message: 'The XML you provided was not well-formed or did not validate against our published schema.',
+  },
   InvalidDigest: { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified was invalid.' },
   BadDigest: { code: 'BadDigest', status: 400, message: 'The checksum you specified did not match what we received.' },
   XAmzContentSHA256Mismatch: {
@@ -88,6 +93,8 @@ export const S3_ERRORS = {
   BadGateway: { code: 'BadGateway', status: 502, message: 'The upstream S3 endpoint failed to answer.' },
   GatewayTimeout: { code: 'GatewayTimeout', status: 504, message: 'The upstream S3 endpoint did not answer in time.' },
   NoSuchEndpoint: { code: 'NotFound', status: 404, message: 'signet has no endpoint at this path.' },
+  // Gateway routes (README "Routes"): never a default upstream unless a route is configured to match everything.
+  NoSuchRoute: { code: 'NotFound', status: 404, message: 'No route of this signet gateway serves this request (bucket, Host or path).' },
   MalformedPOSTRequest: {
     code: 'MalformedPOSTRequest',
     status: 400,
@@ -121,7 +128,9 @@ export class SignetError extends Error {
   readonly reason: string;
   /** Extra elements of the S3 error body, as S3 sends them (`HeadersNotSigned`, `Region`…). */
   readonly details: Readonly<Record<string, string>> | undefined;
-  constructor(name: S3ErrorName, reason: string, message?: string, details?: Readonly<Record<string, string>>) {
+  /** Seconds for the Retry-After header of a 503 (SlowDown, ServiceUnavailable); 1 when not given. */
+  readonly retryAfter: number;
+  constructor(name: S3ErrorName, reason: string, message?: string, details?: Readonly<Record<string, string>>, retryAfter = 1) {
     const spec: S3ErrorSpec = S3_ERRORS[name];
     super(message ?? spec.message);
     this.name = 'SignetError';
@@ -129,6 +138,7 @@ export class SignetError extends Error {
     this.status = spec.status;
     this.reason = reason;
     this.details = details;
+    this.retryAfter = retryAfter;
   }
   get [BRAND](): true {
     return true;

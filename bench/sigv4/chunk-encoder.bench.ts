@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createAwsChunkedEncoder } from '../../src/sigv4/aws-chunked-encoder.js';
 import type { AwsChunkedEncoderOptions } from '../../src/sigv4/aws-chunked-encoder.js';
 import { deriveSigningKey } from '../../src/sigv4/signing-key.js';
+import { sigV4aKeyPair } from '../../src/sigv4/sigv4a-key.js';
 
 const MIB = 1024 * 1024;
 const totalBytes = Number(process.env['BENCH_MIB'] ?? 512) * MIB;
@@ -16,6 +17,15 @@ const signed = {
   amzDate: '20130524T000000Z',
   scope: '20130524/us-east-1/s3/aws4_request',
   seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+};
+
+// SigV4A: ECDSA chunk signatures (one P-256 signature per 64 KiB chunk instead of one HMAC).
+const signedV4a = {
+  signingKey: Buffer.alloc(0),
+  amzDate: '20130524T000000Z',
+  scope: '20130524/s3/aws4_request',
+  seedSignature: '30440220' + '1'.repeat(64) + '0220' + '2'.repeat(64),
+  ecdsaKey: sigV4aKeyPair({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }).privateKey,
 };
 
 function* pieces(size: number): Generator<Buffer> {
@@ -48,6 +58,7 @@ async function best(measure: () => Promise<number> | number): Promise<number> {
 const encoders: Array<[string, Omit<AwsChunkedEncoderOptions, 'decodedLength'>]> = [
   ['encoder signed (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', { mode: 'signed', signed }],
   ['encoder signed-trailer crc32', { mode: 'signed-trailer', trailer: 'crc32', signed }],
+  ['encoder signed SigV4A (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD)', { mode: 'signed', signed: signedV4a, ecdsa: true }],
   ['encoder unsigned-trailer crc32', { mode: 'unsigned-trailer', trailer: 'crc32' }],
   ['encoder unsigned-trailer crc32c', { mode: 'unsigned-trailer', trailer: 'crc32c' }],
 ];

@@ -4,7 +4,8 @@ import { aggregateMetrics, createClusterMetrics, createLogger, createMetrics } f
 import type { Logger } from '../observability/index.js';
 import { startAdminServer } from '../server/admin.js';
 import type { AdminServer, Readiness } from '../server/admin.js';
-import { credentialCacheFor } from '../server/credential-cache-for.js';
+import { implicitRoute } from '../server/build-routes.js';
+import { identityCache } from '../server/identity-cache.js';
 import { openProxyWarning } from '../server/open-proxy-warning.js';
 import { naming } from '../server/signet.js';
 import { CredentialFeed } from './credential-feed.js';
@@ -62,7 +63,7 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     },
   });
 
-  const cache = credentialCacheFor(config, logger, metrics, undefined, {
+  const cache = identityCache(implicitRoute(config), { config, logger, metrics }, {
     // Every successful fetch, the first included: one message per refresh to every worker.
     onCredentials: ({ source }) => pool.broadcast(feed.publish(DEFAULT_SOURCE, cache.current(), source)),
   });

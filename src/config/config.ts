@@ -1,6 +1,7 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
-import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES } from './settings.js';
+import type { RouteConfig } from './route-config.js';
+import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES, SIGNING_ALGORITHMS } from './settings.js';
 import type { TracingSettings } from './tracing-env.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
@@ -8,6 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AddressingMode = (typeof ADDRESSING_MODES)[number];
 export type PayloadMode = (typeof PAYLOAD_MODES)[number];
 export type MultipartMode = (typeof MULTIPART_MODES)[number];
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 export interface Config {
   readonly listen: ListenAddress;
@@ -16,6 +18,9 @@ export interface Config {
   readonly region: string;
   readonly upstream: UpstreamTarget;
   readonly service: string;
+  readonly signingAlgorithm: SigningAlgorithm;
+  /** SigV4A: the regions signed for (`*` for all); [region] by default; empty with sigv4. */
+  readonly regionSet: readonly string[];
   readonly addressing: AddressingMode;
   /**
    * Inbound virtual-hosted style: a client Host `<bucket>.<suffix>` names the bucket (never the
@@ -67,4 +72,6 @@ export interface Config {
   /** Opt-in to an unauthenticated proxy on a non-loopback address (warned at start and in /readyz). */
   readonly allowUnauthenticated: boolean;
   readonly configFile: string | undefined;
+  /** Gateway routes from the `routes:` list of --config; null: one implicit route from the settings above. */
+  readonly routes: readonly RouteConfig[] | null;
 }

@@ -14,3 +14,6 @@ export type { Capability, UpstreamTarget } from './upstream.js';
 export { parseDuration, parseSize } from './units.js';
 export { readTracingEnv, tracesUrl, SAMPLERS } from './tracing-env.js';
 export type { OtlpProtocol, SamplerKind, TracingSettings } from './tracing-env.js';
+export { loadRoutes, parseRoutes, routesOf } from './parse-routes.js';
+export type { RouteDefaults } from './parse-routes.js';
+export type { RouteConfig, RouteCredentials, RouteMatchConfig } from './route-config.js';

@@ -9,7 +9,9 @@ import type { Config } from './config.js';
 import { ConfigError, quote } from './config-error.js';
 import { formatListenAddress, isLoopback } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
+import { loadRoutes } from './parse-routes.js';
 import { readSettings } from './read-settings.js';
+import { parseRegionSet } from './region-set.js';
 import { SETTINGS } from './settings.js';
 import { readTracingEnv } from './tracing-env.js';
 import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstream.js';
@@ -37,14 +39,19 @@ function parseSuffixes(text: string): readonly string[] {
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = readSettings(SETTINGS, argv, env);
-  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'workers'>;
+  const v = values as Record<string, unknown> & Omit<Config, 'upstream' | 'upstreamCapabilities' | 'spoolDir' | 'virtualHostSuffixes' | 'tracing' | 'regionSet' | 'workers'>;
 
   const region = v.region as string | undefined;
   if (region === undefined) {
     throw new ConfigError('--region: no region configured (set --region, SIGNET_REGION or AWS_REGION)');
   }
   const upstream = (values.upstream as UpstreamTarget | undefined) ?? defaultUpstream(region);
-  const capabilities = resolveCapabilities(values.upstreamCapabilities as readonly Capability[] | undefined, upstream);
+  const givenCapabilities = values.upstreamCapabilities as readonly Capability[] | undefined;
+  // Any service but s3 takes the generic SigV4 rules: aws-chunked bodies and their trailers are S3's alone.
+  if (v.service !== 's3' && givenCapabilities?.some((c) => c !== 'unsigned-payload') === true) {
+    throw new ConfigError(`--upstream-capabilities: aws-chunked and unsigned-trailer are S3 forms; --service ${quote(v.service)} takes at most unsigned-payload`);
+  }
+  const capabilities = resolveCapabilities(givenCapabilities ?? (v.service === 's3' ? undefined : []), upstream);
 
   const needed = PAYLOAD_NEEDS[v.payload];
   if (needed !== undefined && !capabilities.has(needed)) {
@@ -65,6 +72,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`--spool-memory: ${v.spoolMemory} bytes is more than --max-spool (${v.maxSpool} bytes)`);
   }
   const virtualHostSuffixes = parseSuffixes(values.virtualHostSuffixes as string);
+  const regionSet = parseRegionSet(values.regionSet as string | undefined, v.signingAlgorithm, region);
   if (v.adminListen !== null && sameAddress(v.adminListen, v.listen)) {
     throw new ConfigError(`--admin-listen: ${quote(formatListenAddress(v.adminListen))} is the address of --listen; pick another port or off`);
   }
@@ -75,12 +83,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     );
   }
 
+  const routes = v.configFile === undefined ? null : loadRoutes(v.configFile, {
+    region, upstream, service: v.service, addressing: v.addressing, payload: v.payload, upstreamCapabilities: capabilities,
+    signingAlgorithm: v.signingAlgorithm, regionSet,
+  });
+
   return Object.freeze({
     listen: v.listen,
     adminListen: v.adminListen,
     region,
     upstream,
     service: v.service,
+    signingAlgorithm: v.signingAlgorithm,
+    regionSet,
     addressing: v.addressing,
     virtualHostSuffixes,
     payload: v.payload,
@@ -121,6 +136,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     tracing: readTracingEnv(values.tracingEnabled as boolean, values.traceKeys as boolean, env),
     allowUnauthenticated: v.allowUnauthenticated,
     configFile: v.configFile,
+    routes,
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * `--config FILE`: a YAML or JSON mapping whose keys are flag names in kebab-case or camelCase.
  * YAML 1.2 is a superset of JSON, so one parser reads both. A null value (`region:`) means unset.
+ * The `routes:` list is read by parse-routes.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -23,6 +24,8 @@ export function readConfigFile(index: ReadonlyMap<string, Setting>, path: string
   }
   const out = new Map<string, { raw: unknown; key: string }>();
   for (const [key, raw] of Object.entries(doc as Record<string, unknown>)) {
+    // The gateway's route list is not a flag: parse-routes.ts reads it.
+    if (key === 'routes') continue;
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const s = index.get(flag);
     if (s === undefined) {

@@ -84,6 +84,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const ADDRESSING_MODES = ['path', 'virtual', 'auto'] as const;
 export const PAYLOAD_MODES = ['auto', 'signed', 'streaming', 'unsigned', 'unsigned-trailer'] as const;
 export const MULTIPART_MODES = ['auto', 'off'] as const;
+export const SIGNING_ALGORITHMS = ['sigv4', 'sigv4a'] as const;
 
 export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('listen', 'address', 'Address of the proxy listener.', { default: '127.0.0.1:8080' }),
@@ -97,7 +98,14 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('upstream', 'url', 'S3 endpoint to forward to: http(s)://host[:port], no path.', {
     defaultText: 'https://s3.<region>.amazonaws.com',
   }),
-  setting('service', 'string', 'Service name in the signing scope.', { default: 's3' }),
+  setting('service', 'string', 'Service name in the signing scope: s3 (S3 rules), or any other SigV4 service (es, aoss, execute-api, lambda, bedrock…: generic rules, no buckets).', { default: 's3' }),
+  setting('signing-algorithm', 'enum', 'sigv4 (AWS4-HMAC-SHA256) or sigv4a (AWS4-ECDSA-P256-SHA256, for S3 Multi-Region Access Points).', {
+    default: 'sigv4',
+    choices: SIGNING_ALGORITHMS,
+  }),
+  setting('region-set', 'string', 'Regions a SigV4A signature is good for: comma-separated region names (us-*, a prefix), or * for all (needs --signing-algorithm sigv4a).', {
+    defaultText: 'the --region',
+  }),
   setting('addressing', 'enum', 'Bucket addressing towards the upstream.', {
     default: 'auto',
     choices: ADDRESSING_MODES,
@@ -207,7 +215,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('allow-unauthenticated', 'bool', 'Listen on a non-loopback --listen without --inbound-keys (an open proxy: anyone who reaches the port borrows the IAM identity).', {
     default: 'false',
   }),
-  setting('config', 'file', 'YAML or JSON file of settings (keys are flag names).', { key: 'configFile' }),
+  setting('config', 'file', 'YAML or JSON file of settings (keys are flag names), and the gateway\'s routes: list (README "Routes").', { key: 'configFile' }),
 ]);
 
 /** Lookup by flag name, made once. */

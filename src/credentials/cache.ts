@@ -53,6 +53,8 @@ export class CredentialCache {
   #failures = 0;
   #expiryLogged = false;
   #lastError: string | null = null;
+  /** The error behind #lastError, handed to start()'s caller as `cause` (it decides whether to wait). */
+  #lastCause: unknown = null;
   #stopped = false;
 
   constructor(options: CredentialCacheOptions) {
@@ -66,10 +68,15 @@ export class CredentialCache {
     this.#retryMaxMs = options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
   }
 
-  /** The first fetch, awaited by startup. Retries keep running in the background if it fails. */
+  /**
+   * The first fetch, awaited by startup. If it fails, the error (with the source's error as `cause`)
+   * is thrown and retries keep running in the background until stop().
+   */
   async start(): Promise<void> {
     this.#stopped = false;
-    if (!(await this.#refresh())) throw new Error(`signet could not resolve AWS credentials: ${this.#lastError ?? 'unknown error'}`);
+    if (!(await this.#refresh())) {
+      throw new Error(`signet could not resolve AWS credentials: ${this.#lastError ?? 'unknown error'}`, { cause: this.#lastCause });
+    }
   }
 
   current(): Credentials {
@@ -150,6 +157,7 @@ export class CredentialCache {
     this.#failures = 0;
     this.#expiryLogged = false;
     this.#lastError = null;
+    this.#lastCause = null;
     this.#emit(() => this.#events.onRefresh?.('success', seconds, next.source));
     this.#emit(() => this.#events.onCredentials?.(fields));
     if (next.expiresAtMs !== Infinity) {
@@ -160,6 +168,7 @@ export class CredentialCache {
   #failed(previous: Snapshot | null, err: unknown, seconds: number): void {
     this.#failures += 1;
     this.#lastError = describeError(err);
+    this.#lastCause = err;
     const source = previous?.source ?? 'none';
     this.#emit(() => this.#events.onRefresh?.('failure', seconds, source));
     const retryInMs = retryDelayMs(this.#failures, this.#retryBaseMs, this.#retryMaxMs);

@@ -15,6 +15,8 @@ export type SdkIdentity = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
 export interface ChainLink {
   readonly name: string;
   readonly skipReason: string | null;
+  /** Fetched over the network (STS, the container endpoint, IMDS): being set up here, it can be down for a while. */
+  readonly remote: boolean;
   provide(): Promise<{ identity: SdkIdentity; source: string }>;
 }
 
@@ -56,11 +58,13 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
       name: 'env',
       // Same rule as the SDK: a selected profile wins over AWS_ACCESS_KEY_ID.
       skipReason: profile !== undefined ? `skipped because profile '${profile}' is selected` : null,
+      remote: false,
       provide: async () => ({ identity: await fromEnv()(), source: 'env' }),
     },
     {
       name: `profile '${profile ?? 'default'}'`,
       skipReason: null,
+      remote: false,
       provide: async () => {
         const identity = await fromIni({ ...fileOptions, ...stsConfig })();
         return { identity, source: profileSource(identity) };
@@ -69,6 +73,7 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
     {
       name: 'process',
       skipReason: null,
+      remote: false,
       provide: async () => ({ identity: await fromProcess(fileOptions)(), source: 'process' }),
     },
     {
@@ -77,6 +82,7 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
         isSet(env.AWS_WEB_IDENTITY_TOKEN_FILE) && isSet(env.AWS_ROLE_ARN)
           ? null
           : 'AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set',
+      remote: true,
       provide: async () => {
         const identity = await fromTokenFile({
           webIdentityTokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE,
@@ -100,6 +106,7 @@ function remoteLink(env: NodeJS.ProcessEnv): ChainLink {
     return {
       name: 'container',
       skipReason: null,
+      remote: true,
       provide: async () => {
         try {
           // fromHttp reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE on every call (EKS Pod Identity rotates it).
@@ -128,6 +135,7 @@ function remoteLink(env: NodeJS.ProcessEnv): ChainLink {
   return {
     name: 'imds',
     skipReason: isSet(disabled) && disabled.toLowerCase() !== 'false' ? 'disabled by AWS_EC2_METADATA_DISABLED' : null,
+    remote: true,
     provide: async () => ({
       identity: await fromInstanceMetadata({ timeout: METADATA_TIMEOUT_MS, maxRetries: 1 })(),
       source: 'imds',

@@ -6,9 +6,16 @@ import type { CredentialChainOptions, CredentialFetcher } from './types.js';
 
 /** Thrown when no link of the chain supplied credentials; the message names each source and why it failed. */
 export class CredentialChainError extends Error {
-  constructor(message: string) {
+  /**
+   * True when a source set up here failed (an unreachable container endpoint, IMDS or STS, a refused
+   * token): worth waiting for. False when nothing here could supply credentials at all.
+   */
+  readonly sourceConfigured: boolean;
+
+  constructor(message: string, sourceConfigured: boolean) {
     super(message);
     this.name = 'CredentialChainError';
+    this.sourceConfigured = sourceConfigured;
   }
 }
 
@@ -22,6 +29,9 @@ export function createCredentialChain(options: CredentialChainOptions): Credenti
   const links = chainLinks(env, options.profile, options.region);
   const base: CredentialFetcher = async () => {
     const misses: string[] = [];
+    // The SDK marks an unreachable container endpoint or IMDS "try the next link" too: a remote link
+    // that was tried and failed still means a source is set up here and may come back.
+    let remoteTried = false;
     for (const link of links) {
       if (link.skipReason !== null) {
         misses.push(`${link.name}: ${link.skipReason}`);
@@ -34,12 +44,18 @@ export function createCredentialChain(options: CredentialChainOptions): Credenti
         // The SDK's rule: errors marked tryNextLink mean "this source is not configured"; anything
         // else (STS refused, a malformed profile) is a real failure of a configured source.
         if (!(err as { tryNextLink?: boolean }).tryNextLink) {
-          throw new CredentialChainError(`credential source ${link.name} failed: ${describeError(err)}`);
+          throw new CredentialChainError(`credential source ${link.name} failed: ${describeError(err)}`, true);
         }
-        misses.push(`${link.name}: ${describeError(err)}`);
+        // A remote source that was tried comes first: it is the one to fix, and long reasons get clipped.
+        if (link.remote) {
+          remoteTried = true;
+          misses.unshift(`${link.name}: ${describeError(err)}`);
+        } else {
+          misses.push(`${link.name}: ${describeError(err)}`);
+        }
       }
     }
-    throw new CredentialChainError(`no AWS credentials found (${misses.join('; ')})`);
+    throw new CredentialChainError(`no AWS credentials found (${misses.join('; ')})`, remoteTried);
   };
   if (options.roleArn === undefined || options.roleArn === '') return base;
   return assumeRoleOnTop(base, {

@@ -14,3 +14,5 @@ export type {
   CredentialSourceName,
   CredentialStatus,
 } from './types.js';
+export { webIdentityFetcher } from './web-identity.js';
+export type { WebIdentityOptions } from './web-identity.js';

@@ -1,10 +1,16 @@
-import { AMZ_CONTENT_SHA256, AMZ_PREFIX, HOST, UNSIGNED_PAYLOAD } from '../sigv4/constants.js';
+import {
+  AMZ_CONTENT_SHA256, AMZ_PREFIX, HOST, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_SIGNED_TRAILER_V4A,
+  STREAMING_SIGNED_V4A, UNSIGNED_PAYLOAD,
+} from '../sigv4/constants.js';
 import { BUCKET_REGION, SERVICE } from './constants.js';
 import { DemoError, accessDenied } from './demo-error.js';
 import { parseAuth } from './parse-auth.js';
 import type { AuthClaim } from './parse-auth.js';
 import type { RequestInfo } from './request-info.js';
 import type { KeyStore } from './types.js';
+import { ecdsaChunkCheck, hmacChunkCheck } from './chunk-verifier.js';
+import type { ChunkCheck } from './chunk-verifier.js';
+import { sigV4aPublicKey } from './sigv4a-public-key.js';
 import { recomputeSignature, signingKeyFor } from './verify-signature.js';
 
 export interface AuthPolicy {
@@ -22,7 +28,8 @@ export interface Authenticated {
   /** The x-amz-content-sha256 value signed (UNSIGNED-PAYLOAD for presigned URLs without one). */
   payloadHash: string;
   seedSignature: string;
-  signingKey: () => Promise<Buffer>;
+  /** How the aws-chunked chunk and trailer signatures chained from this one are checked. */
+  chunkCheck: () => Promise<ChunkCheck>;
 }
 
 const AMZ_DATE_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -52,6 +59,17 @@ function checkClock(claim: AuthClaim, signedAt: number, policy: AuthPolicy): voi
   }
 }
 
+/**
+ * SigV4A: the signature is good in the regions of its set; `*` matches all, and a name may end in
+ * `*` to match a prefix (us-*). A set that leaves this region out is refused.
+ */
+function checkRegionSet(regionSet: readonly string[], region: string): void {
+  for (const entry of regionSet) {
+    if (entry === region || entry === '*' || (entry.endsWith('*') && region.startsWith(entry.slice(0, -1)))) return;
+  }
+  throw new DemoError(403, 'AccessDenied', `The region set '${regionSet.join(',')}' of this SigV4A signature does not include '${region}'.`);
+}
+
 /** S3 requires every x-amz-* header present to be signed, and host always. */
 function checkSignedHeaders(info: RequestInfo, claim: AuthClaim): void {
   const signed = new Set(claim.signedHeaders);
@@ -70,7 +88,9 @@ function checkToken(claim: AuthClaim, expected: string | undefined): void {
 
 export async function authenticate(info: RequestInfo, policy: AuthPolicy): Promise<Authenticated> {
   const claim = parseAuth(info);
-  if (claim.region !== policy.region) {
+  if (claim.algorithm === 'sigv4a') {
+    checkRegionSet(claim.regionSet ?? [], policy.region);
+  } else if (claim.region !== policy.region) {
     throw new DemoError(400, 'AuthorizationHeaderMalformed', `The authorization header is malformed; the region '${claim.region}' is wrong; expecting '${policy.region}'`, [['Region', policy.region]], { [BUCKET_REGION]: policy.region });
   }
   if (claim.service !== SERVICE) {
@@ -96,6 +116,13 @@ export async function authenticate(info: RequestInfo, policy: AuthPolicy): Promi
     throw new DemoError(400, 'InvalidRequest', `Missing required header for this request: ${AMZ_CONTENT_SHA256}`);
   }
   const payloadHash = headerHash ?? UNSIGNED_PAYLOAD;
+  // Chunk signatures are made with the request's own algorithm: HMAC chunks under SigV4A, or
+  // ECDSA chunks under SigV4, are refused before the body is read.
+  const v4aStreaming = payloadHash === STREAMING_SIGNED_V4A || payloadHash === STREAMING_SIGNED_TRAILER_V4A;
+  const v4Streaming = payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER;
+  if ((claim.algorithm === 'sigv4a' && v4Streaming) || (claim.algorithm === 'sigv4' && v4aStreaming)) {
+    throw new DemoError(400, 'InvalidRequest', `${AMZ_CONTENT_SHA256} ${payloadHash} does not match the signing algorithm.`);
+  }
   const result = await recomputeSignature(info, claim, amzDate, entry.secretAccessKey, payloadHash);
   if (!result.matches) {
     throw new DemoError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', [
@@ -113,7 +140,9 @@ export async function authenticate(info: RequestInfo, policy: AuthPolicy): Promi
     scope: result.stringToSign.split('\n')[2] ?? '',
     payloadHash,
     seedSignature: result.signature,
-    signingKey: () => signingKeyFor(claim, entry.secretAccessKey),
+    chunkCheck: async () => claim.algorithm === 'sigv4a'
+      ? ecdsaChunkCheck(sigV4aPublicKey(claim.accessKeyId, entry.secretAccessKey))
+      : hmacChunkCheck(await signingKeyFor(claim, entry.secretAccessKey)),
   };
 }
 

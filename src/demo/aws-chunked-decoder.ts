@@ -13,7 +13,8 @@ type State = 'size' | 'data' | 'crlf' | 'trailer' | 'done';
 
 const CR = 13;
 const LF = 10;
-const SIZE_LINE = /^([0-9a-fA-F]{1,12})(?:;chunk-signature=([0-9a-f]{64}))?$/;
+// 64 hex (SigV4) or 144 chars of hex padded with '*' (SigV4A); the verifier checks which fits.
+const SIZE_LINE = /^([0-9a-fA-F]{1,12})(?:;chunk-signature=([0-9a-f]{64}|[0-9a-f*]{144}))?$/;
 
 const malformed = (why: string): DemoError => new DemoError(400, 'InvalidRequest', `Malformed aws-chunked body: ${why}`);
 

@@ -1,7 +1,45 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import { AMZ_TRAILER_SIGNATURE, CHUNK_ALGORITHM, EMPTY_SHA256, MIN_CHUNK_SIZE, TRAILER_ALGORITHM } from '../sigv4/constants.js';
+import type { Hash, KeyObject } from 'node:crypto';
+import {
+  AMZ_TRAILER_SIGNATURE, CHUNK_ALGORITHM, CHUNK_ALGORITHM_V4A, EMPTY_SHA256, MIN_CHUNK_SIZE, TRAILER_ALGORITHM,
+  TRAILER_ALGORITHM_V4A, V4A_PADDED_SIGNATURE_LENGTH,
+} from '../sigv4/constants.js';
 import { DemoError } from './demo-error.js';
+import { verifiesV4a } from './verify-signature.js';
+
+/** How one chunk or trailer signature is checked: SigV4 recomputes an HMAC, SigV4A verifies ECDSA. */
+export interface ChunkCheck {
+  readonly chunkAlgorithm: string;
+  readonly trailerAlgorithm: string;
+  /** The signature the next string to sign chains from when `provided` is right, else null. */
+  check(stringToSign: string, provided: string): string | null;
+}
+
+export function hmacChunkCheck(key: Buffer): ChunkCheck {
+  return {
+    chunkAlgorithm: CHUNK_ALGORITHM,
+    trailerAlgorithm: TRAILER_ALGORITHM,
+    check(stringToSign, provided) {
+      const expected = createHmac('sha256', key).update(stringToSign).digest('hex');
+      return sameHex(expected, provided) ? expected : null;
+    },
+  };
+}
+
+/**
+ * SigV4A (aws-c-auth aws_signing.c): chunk and trailer signatures are hex DER padded with '*' to
+ * 144 chars; the next string to sign chains the signature without its padding.
+ */
+export function ecdsaChunkCheck(key: KeyObject): ChunkCheck {
+  return {
+    chunkAlgorithm: CHUNK_ALGORITHM_V4A,
+    trailerAlgorithm: TRAILER_ALGORITHM_V4A,
+    check(stringToSign, provided) {
+      if (provided.length !== V4A_PADDED_SIGNATURE_LENGTH || !verifiesV4a(key, stringToSign, provided)) return null;
+      return provided.replace(/\*+$/, '');
+    },
+  };
+}
 
 function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
@@ -28,7 +66,7 @@ export class ChunkVerifier {
   private trailerSignature: string | undefined;
 
   constructor(
-    private readonly key: Buffer,
+    private readonly signatures: ChunkCheck,
     private readonly amzDate: string,
     private readonly scope: string,
     seedSignature: string,
@@ -53,10 +91,10 @@ export class ChunkVerifier {
   chunkEnd(): void {
     const digest = this.hash === null ? EMPTY_SHA256 : this.hash.digest('hex');
     this.hash = null;
-    const stringToSign = [CHUNK_ALGORITHM, this.amzDate, this.scope, this.previous, EMPTY_SHA256, digest].join('\n');
-    const expected = createHmac('sha256', this.key).update(stringToSign).digest('hex');
-    if (!sameHex(expected, this.provided)) throw mismatch(stringToSign, this.provided);
-    this.previous = expected;
+    const stringToSign = [this.signatures.chunkAlgorithm, this.amzDate, this.scope, this.previous, EMPTY_SHA256, digest].join('\n');
+    const next = this.signatures.check(stringToSign, this.provided);
+    if (next === null) throw mismatch(stringToSign, this.provided);
+    this.previous = next;
   }
 
   trailer(name: string, value: string): void {
@@ -70,8 +108,7 @@ export class ChunkVerifier {
       throw new DemoError(403, 'SignatureDoesNotMatch', `The ${AMZ_TRAILER_SIGNATURE} trailer is missing.`);
     }
     const linesHash = createHash('sha256').update(this.trailerLines.join('')).digest('hex');
-    const stringToSign = [TRAILER_ALGORITHM, this.amzDate, this.scope, this.previous, linesHash].join('\n');
-    const expected = createHmac('sha256', this.key).update(stringToSign).digest('hex');
-    if (!sameHex(expected, this.trailerSignature)) throw mismatch(stringToSign, this.trailerSignature);
+    const stringToSign = [this.signatures.trailerAlgorithm, this.amzDate, this.scope, this.previous, linesHash].join('\n');
+    if (this.signatures.check(stringToSign, this.trailerSignature) === null) throw mismatch(stringToSign, this.trailerSignature);
   }
 }

@@ -1,5 +1,5 @@
 import {
-  ALGORITHM, AMZ_DATE, AMZ_SECURITY_TOKEN, AUTHORIZATION, KEY_TYPE_IDENTIFIER, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES,
+  ALGORITHM, ALGORITHM_V4A, AMZ_DATE, AMZ_REGION_SET, AMZ_SECURITY_TOKEN, AUTHORIZATION, Q_REGION_SET, KEY_TYPE_IDENTIFIER, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES,
   Q_SECURITY_TOKEN, Q_SIGNATURE, Q_SIGNED_HEADERS, Q_V2_ACCESS_KEY_ID, V2_AUTH_PREFIX,
 } from '../sigv4/constants.js';
 import { DemoError, accessDenied, invalidArgument } from './demo-error.js';
@@ -8,9 +8,14 @@ import type { RequestInfo } from './request-info.js';
 /** The claimed identity and signature, from either the Authorization header or a presigned query. */
 export interface AuthClaim {
   kind: 'header' | 'query';
+  /** AWS4-HMAC-SHA256, or AWS4-ECDSA-P256-SHA256 (SigV4A: no region in the scope, a region set instead). */
+  algorithm: 'sigv4' | 'sigv4a';
   accessKeyId: string;
   shortDate: string;
+  /** '' for SigV4A. */
   region: string;
+  /** SigV4A: the regions signed for (x-amz-region-set / X-Amz-Region-Set), `*` for all. */
+  regionSet: string[] | undefined;
   service: string;
   signedHeaders: string[];
   signature: string;
@@ -31,8 +36,17 @@ function queryMalformed(message: string): DemoError {
   return new DemoError(400, 'AuthorizationQueryParametersError', message);
 }
 
-function splitCredential(credential: string, fail: (m: string) => DemoError): Omit<AuthClaim, 'kind' | 'signedHeaders' | 'signature' | 'amzDate' | 'securityToken'> {
+type CredentialParts = Pick<AuthClaim, 'accessKeyId' | 'shortDate' | 'region' | 'service'>;
+
+function splitCredential(credential: string, fail: (m: string) => DemoError, algorithm: AuthClaim['algorithm']): CredentialParts {
   const parts = credential.split('/');
+  if (algorithm === 'sigv4a') {
+    if (parts.length !== 4 || parts[3] !== KEY_TYPE_IDENTIFIER || !/^\d{8}$/.test(parts[1] ?? '')) {
+      throw fail(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/SERVICE/aws4_request".`);
+    }
+    const [accessKeyId, shortDate, service] = parts as [string, string, string];
+    return { accessKeyId, shortDate, region: '', service };
+  }
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER || !/^\d{8}$/.test(parts[1] ?? '')) {
     throw fail(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
   }
@@ -40,11 +54,19 @@ function splitCredential(credential: string, fail: (m: string) => DemoError): Om
   return { accessKeyId, shortDate, region, service };
 }
 
+/** The region set as S3 reads it: comma-separated names, each trimmed; none empty. */
+function regionSetOf(value: string | undefined, fail: (m: string) => DemoError): string[] {
+  const regions = (value ?? '').split(',').map((r) => r.trim());
+  if (regions.some((r) => r === '')) throw fail('the region set is missing or has an empty region.');
+  return regions;
+}
+
 function fromHeader(value: string, info: RequestInfo): AuthClaim {
   if (value.startsWith(V2_AUTH_PREFIX)) throw unsupported();
-  if (!value.startsWith(ALGORITHM + ' ')) throw unsupported();
+  const algorithm = value.startsWith(ALGORITHM + ' ') ? 'sigv4' : value.startsWith(ALGORITHM_V4A + ' ') ? 'sigv4a' : undefined;
+  if (algorithm === undefined) throw unsupported();
   const fields = new Map<string, string>();
-  for (const part of value.slice(ALGORITHM.length + 1).split(',')) {
+  for (const part of value.slice((algorithm === 'sigv4' ? ALGORITHM : ALGORITHM_V4A).length + 1).split(',')) {
     const eq = part.indexOf('=');
     if (eq === -1) throw malformed(`incorrect component "${part.trim()}".`);
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
@@ -57,7 +79,9 @@ function fromHeader(value: string, info: RequestInfo): AuthClaim {
   }
   return {
     kind: 'header',
-    ...splitCredential(credential, malformed),
+    algorithm,
+    ...splitCredential(credential, malformed, algorithm),
+    regionSet: algorithm === 'sigv4a' ? regionSetOf(info.headers[AMZ_REGION_SET], malformed) : undefined,
     signedHeaders: signedHeaders.split(';'),
     signature,
     amzDate: info.headers[AMZ_DATE],
@@ -67,7 +91,8 @@ function fromHeader(value: string, info: RequestInfo): AuthClaim {
 
 function fromQuery(info: RequestInfo): AuthClaim {
   const p = info.params;
-  if (p.get(Q_ALGORITHM) !== ALGORITHM) throw queryMalformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+  const algorithm = p.get(Q_ALGORITHM) === ALGORITHM ? 'sigv4' : p.get(Q_ALGORITHM) === ALGORITHM_V4A ? 'sigv4a' : undefined;
+  if (algorithm === undefined) throw queryMalformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256" and "AWS4-ECDSA-P256-SHA256"');
   const credential = p.get(Q_CREDENTIAL);
   const signedHeaders = p.get(Q_SIGNED_HEADERS);
   const signature = p.get(Q_SIGNATURE);
@@ -80,7 +105,9 @@ function fromQuery(info: RequestInfo): AuthClaim {
   if (expiresSeconds > 604800) throw queryMalformed('X-Amz-Expires must be less than a week (in seconds) that is 604800');
   return {
     kind: 'query',
-    ...splitCredential(credential, queryMalformed),
+    algorithm,
+    ...splitCredential(credential, queryMalformed, algorithm),
+    regionSet: algorithm === 'sigv4a' ? regionSetOf(p.get(Q_REGION_SET), queryMalformed) : undefined,
     signedHeaders: signedHeaders.split(';'),
     signature,
     amzDate: p.get(Q_DATE),

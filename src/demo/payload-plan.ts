@@ -1,6 +1,7 @@
 import {
   AMZ_CHECKSUM_PREFIX, AMZ_CONTENT_SHA256, AMZ_DECODED_CONTENT_LENGTH, AMZ_TRAILER, AWS_CHUNKED, CONTENT_ENCODING,
-  CONTENT_LENGTH, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
+  CONTENT_LENGTH, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_SIGNED_TRAILER_V4A, STREAMING_SIGNED_V4A,
+  STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
 } from '../sigv4/constants.js';
 import { isChecksumAlgorithm } from './checksum.js';
 import type { ChecksumAlgorithm } from './constants.js';
@@ -35,7 +36,7 @@ function modeOf(value: string, accept: Required<AcceptedPayloads>): PayloadMode 
     if (!accept.unsignedPayload) throw invalidRequest('UNSIGNED-PAYLOAD is not accepted by this server; sign the payload.');
     return 'unsigned';
   }
-  if (value === STREAMING_SIGNED || value === STREAMING_SIGNED_TRAILER) {
+  if (value === STREAMING_SIGNED || value === STREAMING_SIGNED_TRAILER || value === STREAMING_SIGNED_V4A || value === STREAMING_SIGNED_TRAILER_V4A) {
     if (!accept.signedChunked) throw notImplemented(AMZ_CONTENT_SHA256, `${value} is not implemented by this server.`);
     return 'signed-chunked';
   }
@@ -59,7 +60,7 @@ export function planPayload(headers: Record<string, string>, payloadHash: string
   if (requiresLength && !chunked && headers[CONTENT_LENGTH] === undefined) {
     throw new DemoError(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
   }
-  const plan: PayloadPlan = { mode, signedTrailer: payloadHash === STREAMING_SIGNED_TRAILER, headerChecksums: [] };
+  const plan: PayloadPlan = { mode, signedTrailer: payloadHash === STREAMING_SIGNED_TRAILER || payloadHash === STREAMING_SIGNED_TRAILER_V4A, headerChecksums: [] };
   if (mode === 'hex') plan.sha256 = payloadHash;
   if (chunked) {
     const encodings = (headers[CONTENT_ENCODING] ?? '').split(',').map((e) => e.trim().toLowerCase());

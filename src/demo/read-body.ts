@@ -54,7 +54,7 @@ export async function readBody(req: IncomingMessage, plan: PayloadPlan, auth: Au
   let decoder: AwsChunkedDecoder | null = null;
   if (plan.mode === 'signed-chunked' || plan.mode === 'unsigned-trailer') {
     if (plan.mode === 'signed-chunked' && auth !== null) {
-      verifier = new ChunkVerifier(await auth.signingKey(), auth.amzDate, auth.scope, auth.seedSignature);
+      verifier = new ChunkVerifier(await auth.chunkCheck(), auth.amzDate, auth.scope, auth.seedSignature);
     }
     const v = verifier;
     const events: ChunkEvents = {

@@ -1,8 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, verify } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4, getCanonicalHeaders, getSigningKey } from '@smithy/signature-v4';
-import { ALGORITHM, HOST, KEY_TYPE_IDENTIFIER } from '../sigv4/constants.js';
+import { ALGORITHM, ALGORITHM_V4A, HOST, KEY_TYPE_IDENTIFIER } from '../sigv4/constants.js';
+import type { KeyObject } from 'node:crypto';
 import type { AuthClaim } from './parse-auth.js';
+import { sigV4aPublicKey } from './sigv4a-public-key.js';
 import type { RequestInfo } from './request-info.js';
 
 // @smithy/types is not a direct dependency; take its shapes from the functions that use them.
@@ -15,8 +17,8 @@ class Recomputer extends SignatureV4 {
     return this.createCanonicalRequest(request, headers, payloadHash);
   }
 
-  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
-    return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
+  stringToSign(longDate: string, scope: string, canonicalRequest: string, algorithm: string): Promise<string> {
+    return this.createStringToSign(longDate, scope, canonicalRequest, algorithm);
   }
 }
 
@@ -122,8 +124,16 @@ export async function recomputeSignature(
   // Every listed header is signed, even those smithy would never sign itself (user-agent, expect…).
   const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(claim.signedHeaders));
   const canonicalRequest = signer.canonicalRequest(request, canonicalHeaders, payloadHash);
+  // Shown as S3 shows it: the octets signed, one char per byte.
+  const signedOctets = privateUseAsOctets(Buffer.from(canonicalRequest, 'utf8')).toString('latin1');
+  if (claim.algorithm === 'sigv4a') {
+    // SigV4A: scope without region; ECDSA is randomised, so the signature is verified, not recomputed.
+    const stringToSign = await signer.stringToSign(amzDate, `${claim.shortDate}/${claim.service}/${KEY_TYPE_IDENTIFIER}`, canonicalRequest, ALGORITHM_V4A);
+    const matches = verifiesV4a(sigV4aPublicKey(claim.accessKeyId, secretAccessKey), stringToSign, claim.signature);
+    return { canonicalRequest: signedOctets, stringToSign, signature: claim.signature, matches };
+  }
   const scope = `${claim.shortDate}/${claim.region}/${claim.service}/${KEY_TYPE_IDENTIFIER}`;
-  const stringToSign = await signer.stringToSign(amzDate, scope, canonicalRequest);
+  const stringToSign = await signer.stringToSign(amzDate, scope, canonicalRequest, ALGORITHM);
   const signature = await signer.sign(stringToSign, {
     signingDate: amzDateToDate(amzDate),
     signingRegion: claim.region,
@@ -132,9 +142,20 @@ export async function recomputeSignature(
   const provided = Buffer.from(claim.signature, 'utf8');
   const expected = Buffer.from(signature, 'utf8');
   const matches = provided.length === expected.length && timingSafeEqual(provided, expected);
-  // Shown as S3 shows it: the octets signed, one char per byte.
-  const signedOctets = privateUseAsOctets(Buffer.from(canonicalRequest, 'utf8')).toString('latin1');
   return { canonicalRequest: signedOctets, stringToSign, signature, matches };
+}
+
+const HEX_DER = /^[0-9a-f]{16,144}$/;
+
+/** A SigV4A signature (hex DER; chunk signatures padded with '*') verified over the string to sign. */
+export function verifiesV4a(key: KeyObject, stringToSign: string, signature: string): boolean {
+  const hex = signature.replace(/\*+$/, '');
+  if (!HEX_DER.test(hex) || hex.length % 2 !== 0) return false;
+  try {
+    return verify('sha256', Buffer.from(stringToSign, 'latin1'), key, Buffer.from(hex, 'hex'));
+  } catch {
+    return false; // not a DER signature at all
+  }
 }
 
 /** The SigV4 signing key, for verifying aws-chunked chunk and trailer signatures. */

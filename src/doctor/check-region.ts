@@ -12,6 +12,8 @@ const BUCKET_REGION = 'x-amz-bucket-region';
 export async function checkRegion(bucket: string | undefined, config: Config, credentials: Credentials | null, dispatcher: Dispatcher, date: Date): Promise<CheckResult> {
   if (bucket === undefined) return skipped('region', 'pass --bucket NAME to check a bucket\'s region');
   if (credentials === null) return skipped('region', 'no credentials to sign with');
+  // SigV4A signs for the region set, and a Multi-Region Access Point has no one region to learn.
+  if (config.signingAlgorithm === 'sigv4a') return skipped('region', `SigV4A signs for the region set ${config.regionSet.join(',')}; the round-trip check covers it`);
   const endpoint = resolveEndpoint(config.upstream, bucket, config.addressing);
   let status: number;
   let region: string | string[] | undefined;

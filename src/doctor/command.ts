@@ -8,6 +8,7 @@ import { checkRegion } from './check-region.js';
 import { checkRoundTrip } from './check-round-trip.js';
 import { checkUpstream } from './check-upstream.js';
 import { formatReport, reportJson } from './report.js';
+import { diagnoseRoutes } from './check-routes.js';
 import type { CheckResult } from './types.js';
 
 export interface DoctorIo {
@@ -42,7 +43,9 @@ const DOCTOR_USAGE = `Usage: signet doctor [--bucket NAME] [--json] [serve flags
 Runs the troubleshooting checks with the settings signet serve would use, one line each:
 credential source and identity (STS GetCallerIdentity), upstream reachability and TLS, clock
 offset against S3's Date, the bucket's region, and a signed HEAD round trip through the proxy's
-own code path. --json prints { ok, checks: [{ name, status, detail, fix? }] }.
+own code path. With a routes: list in --config, every route is checked, each line named after
+its route (S3 routes get the region and round-trip checks for --bucket, or for a bucket the
+route names without a wildcard). --json prints { ok, checks: [{ name, status, detail, fix? }] }.
 Exit 0 when every check passes, 1 when one found a problem, 2 for bad flags.
 The serve flags (signet serve --help) select region, upstream, profile, role…`;
 
@@ -68,6 +71,7 @@ export async function runDoctor(argv: string[], io: DoctorIo = DEFAULT_IO): Prom
 }
 
 export async function diagnose(config: Config, bucket: string | undefined, env: NodeJS.ProcessEnv, fetch?: CredentialFetcher): Promise<CheckResult[]> {
+  if (config.routes !== null) return diagnoseRoutes(config, config.routes, bucket, env, fetch);
   const dispatcher = createUpstreamAgent(config);
   try {
     const chain = fetch ?? createCredentialChain({

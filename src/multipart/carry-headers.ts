@@ -49,8 +49,9 @@ const notConvertible = (what: string): SignetError =>
  */
 export function carryHeaders(headers: Readonly<Record<string, string>>): CarriedHeaders {
   if (headers[WRITE_OFFSET] !== undefined) throw notConvertible(WRITE_OFFSET);
-  const contentMd5 = headers[CONTENT_MD5] ?? '';
-  if (contentMd5 !== '' && !(MD5_BASE64.test(contentMd5))) {
+  // Present but empty is malformed, as S3 judges it (InvalidDigest), not absent.
+  const contentMd5 = headers[CONTENT_MD5];
+  if (contentMd5 !== undefined && !MD5_BASE64.test(contentMd5)) {
     throw new SignetError('InvalidDigest', 'multipart: malformed Content-MD5');
   }
   let checksumAlgorithm: ChecksumAlgorithm | undefined;
@@ -84,7 +85,7 @@ export function carryHeaders(headers: Readonly<Record<string, string>>): Carried
     part: pick(headers, [...SSE_C, ...EVERY_CALL]),
     complete: pick(headers, [IF_MATCH, IF_NONE_MATCH, ...SSE_C, ...EVERY_CALL]),
     abort: pick(headers, EVERY_CALL),
-    contentMd5,
+    contentMd5: contentMd5 ?? '',
     checksumAlgorithm,
     checksumValue,
   };

@@ -24,6 +24,8 @@ export interface AccessRecord {
   readonly traceId: string;
   /** Gateway mode: the client's name (--inbound-keys), '' otherwise; never its key or secret. */
   readonly client?: string;
+  /** Gateway routes: the route's name (README "Routes"), '' without a `routes:` list. */
+  readonly route?: string;
 }
 
 export interface AccessLog {
@@ -75,6 +77,7 @@ export function createAccessLog(level: string, destination?: DestinationStream, 
       if (r.s3RequestId !== '') line += ',"s3RequestId":' + str(r.s3RequestId) + ',"s3Id2":' + str(r.s3Id2);
       if (r.traceId !== '') line += ',"traceId":' + str(r.traceId);
       if (r.client !== undefined && r.client !== '') line += ',"client":' + str(r.client);
+      if (r.route !== undefined && r.route !== '') line += ',"route":' + str(r.route);
       dest.write(line + ',"msg":"request"}\n');
     },
     flush(): void {

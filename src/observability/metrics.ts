@@ -124,6 +124,30 @@ function defineMetrics(registry: Registry) {
       labelNames: ['client', 'status_class'] as const,
       registers,
     }),
+    routeRequests: new Counter({
+      name: 'signet_route_requests_total',
+      help: 'Gateway routes: requests by route name (from the routes: list of --config) and status class.',
+      labelNames: ['route', 'status_class'] as const,
+      registers,
+    }),
+    clientThrottled: new Counter({
+      name: 'signet_client_throttled_total',
+      help: 'Gateway mode: requests refused with 503 SlowDown by a client\'s limits, by client name and reason (concurrency, rate).',
+      labelNames: ['client', 'reason'] as const,
+      registers,
+    }),
+    configReloads: new Counter({
+      name: 'signet_config_reloads_total',
+      help: 'Reloads of a configuration file without restart, by source (inbound-keys) and result (success, failure).',
+      labelNames: ['source', 'result'] as const,
+      registers,
+    }),
+    configLastReloadSuccess: new Gauge({
+      name: 'signet_config_last_reload_success_timestamp_seconds',
+      help: 'When a configuration source was last loaded successfully (at startup or by a reload), Unix seconds.',
+      labelNames: ['source'] as const,
+      registers,
+    }),
     clientClosedRequests: new Counter({
       name: 'signet_client_closed_requests_total',
       help: 'Requests whose client hung up before the response was complete (status 499, counted in the 4xx class).',

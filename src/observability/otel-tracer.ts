@@ -65,14 +65,26 @@ class OtelRequestTrace implements RequestTrace {
   #attempt: Span | null = null;
   #nextReason = 'initial';
   #answered = false;
+  /** Epoch ms at performance.now() = 0, read once per request (see `now`). */
+  readonly #anchor: number;
 
-  constructor(tracer: OtelTracer, span: Span, method: string, recordKeys: boolean) {
+  constructor(tracer: OtelTracer, span: Span, method: string, recordKeys: boolean, anchor: number) {
     this.#tracer = tracer;
+    this.#anchor = anchor;
     this.#span = span;
     this.#parent = trace.setSpan(ROOT_CONTEXT, span);
     this.#method = method;
     this.#recordKeys = recordKeys;
     this.traceId = span.spanContext().traceId;
+  }
+
+  /**
+   * Every span of a request is timed on one clock. Left to itself, OTel JS 2.x starts each span at
+   * its own Date.now() (millisecond steps) and adds performance.now() durations, so a child that
+   * ends within a millisecond of its parent could be recorded ending after it.
+   */
+  #now(): number {
+    return this.#anchor + performance.now();
   }
 
   bodyStarted(): void {
@@ -83,13 +95,13 @@ class OtelRequestTrace implements RequestTrace {
     const name = strategy === 'spooled' ? A.SPAN_SPOOL : strategy === 'buffered' ? A.SPAN_BUFFER : '';
     if (name === '' || this.#bodyStart === 0) return;
     const span = this.#tracer.startSpan(name, {
-      kind: SpanKind.INTERNAL, startTime: this.#bodyStart, attributes: { [A.SIGNET_PAYLOAD]: strategy, [A.SIGNET_BODY_BYTES]: bytes },
+      kind: SpanKind.INTERNAL, startTime: this.#anchor + this.#bodyStart, attributes: { [A.SIGNET_PAYLOAD]: strategy, [A.SIGNET_BODY_BYTES]: bytes },
     }, this.#parent);
-    span.end();
+    span.end(this.#now());
   }
 
   attemptStarted(attempt: number, region: string, host: string): void {
-    this.#attempt?.end();
+    this.#attempt?.end(this.#now());
     const attributes: Attributes = {
       [A.HTTP_REQUEST_METHOD]: this.#method,
       [A.SERVER_ADDRESS]: host,
@@ -100,7 +112,7 @@ class OtelRequestTrace implements RequestTrace {
     };
     // Semantic conventions: only on resends.
     if (attempt > 0) attributes[A.HTTP_REQUEST_RESEND_COUNT] = attempt;
-    this.#attempt = this.#tracer.startSpan(this.#method, { kind: SpanKind.CLIENT, attributes }, this.#parent);
+    this.#attempt = this.#tracer.startSpan(this.#method, { kind: SpanKind.CLIENT, attributes, startTime: this.#now() }, this.#parent);
   }
 
   attemptFailed(code: string): void {
@@ -109,7 +121,7 @@ class OtelRequestTrace implements RequestTrace {
     this.#attempt = null;
     span.setAttribute(A.ERROR_TYPE, code === '' ? 'network' : code);
     span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-    span.end();
+    span.end(this.#now());
   }
 
   attemptAnswered(status: number, code: string, headers: ResponseHeaders): void {
@@ -128,12 +140,12 @@ class OtelRequestTrace implements RequestTrace {
       span.setAttribute(A.ERROR_TYPE, type);
       span.setStatus({ code: SpanStatusCode.ERROR, message: type });
     }
-    span.end();
+    span.end(this.#now());
   }
 
   retrying(reason: string): void {
     this.#nextReason = reason;
-    this.#span.addEvent('retry', { [A.SIGNET_ATTEMPT_REASON]: reason });
+    this.#span.addEvent('retry', { [A.SIGNET_ATTEMPT_REASON]: reason }, this.#now());
   }
 
   end(o: RequestOutcome): void {
@@ -164,7 +176,7 @@ class OtelRequestTrace implements RequestTrace {
     if (o.status >= 500 || o.status === 0 || (o.status >= 400 && o.status !== 499 && !this.#answered)) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: o.errorCode === '' ? String(o.status) : o.errorCode });
     }
-    span.end();
+    span.end(this.#now());
   }
 }
 
@@ -208,9 +220,10 @@ export async function createOtelTracer(o: TracerOptions, info: { readonly versio
         attributes[A.URL_PATH] = q < 0 ? url : url.slice(0, q);
       }
       // Named again once the operation is known; the sampler sees the generic name.
-      const span = tracer.startSpan(A.RPC_SERVICE_S3, { kind: SpanKind.SERVER, attributes }, parent);
+      const anchor = Date.now() - performance.now();
+      const span = tracer.startSpan(A.RPC_SERVICE_S3, { kind: SpanKind.SERVER, attributes, startTime: anchor + performance.now() }, parent);
       if (!span.isRecording()) return null;
-      return new OtelRequestTrace(tracer, span, method, recordKeys);
+      return new OtelRequestTrace(tracer, span, method, recordKeys, anchor);
     },
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),

@@ -34,6 +34,8 @@ export interface BodyFacts {
 
 export interface PayloadSettings extends PayloadPolicy {
   readonly chunkSize: number;
+  /** Requests are signed with SigV4A: signed aws-chunked bodies carry ECDSA chunk signatures. */
+  readonly sigv4a?: boolean | undefined;
   readonly spoolDir: string;
   readonly spoolMemory: number;
   readonly maxSpool: number;
@@ -233,18 +235,20 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       const mode: AwsChunkedMode =
         strategy === 'unsigned-trailer' ? 'unsigned-trailer' : trailerAlgorithm !== undefined && settings.capabilities.has('unsigned-trailer') ? 'signed-trailer' : 'signed';
       const trailer = mode === 'signed' ? undefined : (trailerAlgorithm ?? 'crc32');
-      const layout = { mode, chunkSize: settings.chunkSize, trailer };
+      const ecdsa = settings.sigv4a === true && mode !== 'unsigned-trailer';
+      const layout = { mode, chunkSize: settings.chunkSize, trailer, ecdsa };
       const encodedLength = awsChunkedEncodedLength(length, layout);
       const headers = awsChunkedHeaders(baseHeaders, encoding, length);
       if (trailer !== undefined) headers[AMZ_TRAILER] = checksumTrailerName(trailer);
       let sent: Readable | null = null;
       return {
-        strategy, payloadHash: awsChunkedContentSha256(mode), contentLength: encodedLength, headers, replayable: false,
+        strategy, payloadHash: awsChunkedContentSha256(mode, ecdsa), contentLength: encodedLength, headers, replayable: false,
         body: (signed) => {
           const encoder = createAwsChunkedEncoder({
             ...layout, decodedLength: length,
             signed: mode === 'unsigned-trailer' ? undefined : {
               signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature,
+              ecdsaKey: signed.ecdsaKey,
             },
           });
           data.on('error', (err) => encoder.destroy(err));

@@ -167,6 +167,7 @@ export function runPresign(argv: readonly string[], io: PresignIo): Promise<numb
       method: parsePresignMethod(flag(args, '--method') ?? 'GET'), bucket: s3.bucket, key: s3.key, query,
       headers: Object.fromEntries(pairs(args, '--header', ':')), upstream: config.upstream, addressing: config.addressing,
       region: config.region, service: config.service, credentials, now, expiresSeconds: asked,
+      sigv4a: config.signingAlgorithm === 'sigv4a' ? { regionSet: config.regionSet } : undefined,
     });
     warnShortened(io, 'presign', asked, result.expiresSeconds, result.shortened);
     if (flag(args, '--json') === undefined) return result.url;

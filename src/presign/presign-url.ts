@@ -4,6 +4,7 @@ import type { Addressing, Upstream } from '../s3/endpoint.js';
 import type { S3Operation } from '../s3/operation.js';
 import { HOST } from '../sigv4/constants.js';
 import { presign } from '../sigv4/presign.js';
+import { presignV4a } from '../sigv4/sigv4a-presign.js';
 import type { Credentials } from '../sigv4/types.js';
 import { capExpiry } from './cap-expiry.js';
 import type { CappedExpiry } from './cap-expiry.js';
@@ -23,6 +24,8 @@ export interface PresignUrlOptions {
   readonly addressing: Addressing;
   readonly region: string;
   readonly service: string;
+  /** Presign with SigV4A for these regions (X-Amz-Region-Set) instead of SigV4 for `region`. */
+  readonly sigv4a?: { readonly regionSet: readonly string[] } | undefined;
   readonly credentials: Credentials;
   readonly now: Date;
   /** What was asked for; the URL may live less (see `shortened`). */
@@ -53,10 +56,10 @@ export function presignUrl(o: PresignUrlOptions): PresignedUrl {
   const { expiresSeconds, shortened } = capExpiry(o.expiresSeconds, o.credentials, o.now);
   const endpoint = resolveEndpoint(o.upstream, o.bucket, o.addressing);
   const path = wirePath(o.bucket, o.key, endpoint.virtualHosted);
-  const signed = presign(
-    { method: o.method, path, query, headers: { ...headers, [HOST]: endpoint.host } },
-    { credentials: o.credentials, region: o.region, service: o.service, date: o.now, expiresSeconds },
-  );
+  const request = { method: o.method, path, query, headers: { ...headers, [HOST]: endpoint.host } };
+  const signed = o.sigv4a === undefined
+    ? presign(request, { credentials: o.credentials, region: o.region, service: o.service, date: o.now, expiresSeconds })
+    : presignV4a(request, { credentials: o.credentials, regionSet: o.sigv4a.regionSet, service: o.service, date: o.now, expiresSeconds });
   // The URL names the signed Host; off AWS a virtual-hosted bucket needs DNS for bucket.host.
   return {
     url: `${o.upstream.protocol}//${endpoint.host}${path}?${signed.query}`,

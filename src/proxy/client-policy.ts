@@ -9,6 +9,8 @@ export interface ClientPolicy {
   readonly buckets: readonly Glob[];
   readonly keys: readonly Glob[];
   readonly actions: readonly Glob[];
+  /** Gateway route names (globs) the client may use; absent: every S3 route (route-policy.ts). */
+  readonly routes?: readonly Glob[];
 }
 
 /**
@@ -127,36 +129,82 @@ export interface PolicyRequest {
   readonly copySource: string;
   /** The key patterns apply even to an empty key (a form upload under the prefix ''). */
   readonly anyKey?: boolean;
+  /** The versionId query parameter ('' or absent: none): a specific version needs IAM's *Version action too. */
+  readonly versionId?: string;
 }
+
+/** The versionId query parameter of a request, '' when absent. */
+export function versionIdOf(query: ReadonlyArray<readonly [string, string]>): string {
+  for (const [name, value] of query) if (name === 'versionId') return value;
+  return '';
+}
+
+/** Operations that reach one object version when given a versionId, and the action IAM then checks. */
+const VERSION_ACTION: Readonly<Record<string, string>> = {
+  GetObject: 's3:GetObjectVersion',
+  HeadObject: 's3:GetObjectVersion',
+  DeleteObject: 's3:DeleteObjectVersion',
+  GetObjectTagging: 's3:GetObjectVersionTagging',
+  PutObjectTagging: 's3:PutObjectVersionTagging',
+  DeleteObjectTagging: 's3:DeleteObjectVersionTagging',
+  GetObjectAcl: 's3:GetObjectVersionAcl',
+  PutObjectAcl: 's3:PutObjectVersionAcl',
+};
 
 /**
  * Refuses (403 AccessDenied, before the body is read) what the client's policy does not allow.
- * DeleteObjects names its keys in the body: it is allowed only where every key of the bucket is.
+ * DeleteObjects names its keys in the body: here only its action and bucket are checked, and
+ * deleteNeedsKeyCheck says whether the body must be read for checkDeleteEntries.
  */
 export function checkPolicy(policy: ClientPolicy, r: PolicyRequest): void {
   const action = iamAction(r.operation);
   if (r.operation === 'Other') deny('operation not recognised');
   if (!any(policy.actions, action)) deny(`${action} not allowed`);
+  const versioned = r.versionId !== undefined && r.versionId !== '' ? VERSION_ACTION[r.operation] : undefined;
+  if (versioned !== undefined && !any(policy.actions, versioned)) deny(`${versioned} not allowed`);
   if (r.operation !== 'ListBuckets' && !any(policy.buckets, r.bucket)) deny('bucket not allowed');
-  if (r.operation === 'DeleteObjects' && !policy.keys.some((k) => k.matchesAll)) deny('DeleteObjects needs every key of the bucket');
   if ((r.anyKey === true || !bucketLevel(r.operation, r.key)) && !any(policy.keys, r.key)) deny('key not allowed');
   if (r.copySource !== '') {
     const source = parseCopySource(r.copySource);
     if (source === null) deny('malformed x-amz-copy-source');
     if (!any(policy.actions, 's3:GetObject') || !any(policy.buckets, source.bucket) || !any(policy.keys, source.key)) deny('copy source not allowed');
+    if (source.versioned && !any(policy.actions, 's3:GetObjectVersion')) deny('copy source version: s3:GetObjectVersion not allowed');
   }
 }
 
-/** `bucket/key` or `/bucket/key`, percent-encoded, optionally `?versionId=…`. */
-export function parseCopySource(value: string): { bucket: string; key: string } | null {
+/**
+ * Whether a DeleteObjects must have its keys checked one by one: unless the policy allows every
+ * key and both actions an entry can need, some entry of the body could be one it does not allow.
+ */
+export function deleteNeedsKeyCheck(policy: ClientPolicy): boolean {
+  return !(policy.keys.some((k) => k.matchesAll) && any(policy.actions, 's3:DeleteObject') && any(policy.actions, 's3:DeleteObjectVersion'));
+}
+
+/**
+ * Every entry of a DeleteObjects body: s3:DeleteObject on its key, and s3:DeleteObjectVersion too
+ * when it names a version (IAM's rule for deleting a version). One entry denied denies the whole
+ * request: signet forwards the body as signed, so it cannot authorise part of it.
+ */
+export function checkDeleteEntries(policy: ClientPolicy, entries: ReadonlyArray<{ readonly key: string; readonly versionId: string }>): void {
+  const versions = any(policy.actions, 's3:DeleteObjectVersion');
+  for (const e of entries) {
+    if (!any(policy.keys, e.key)) deny('DeleteObjects names a key not allowed');
+    if (e.versionId !== '' && !versions) deny('DeleteObjects names a version: s3:DeleteObjectVersion not allowed');
+  }
+}
+
+/** `bucket/key` or `/bucket/key`, percent-encoded, optionally `?versionId=…` (then `versioned`). */
+export function parseCopySource(value: string): { bucket: string; key: string; versioned?: true } | null {
   let v = value.trim();
   const q = v.indexOf('?');
+  const versioned = q !== -1 && /(^|&)versionId=[^&]/.test(v.slice(q + 1));
   if (q !== -1) v = v.slice(0, q);
   if (v.startsWith('/')) v = v.slice(1);
   const slash = v.indexOf('/');
   if (slash <= 0 || slash === v.length - 1) return null;
   try {
-    return { bucket: decodeURIComponent(v.slice(0, slash)), key: decodeURIComponent(v.slice(slash + 1)) };
+    const source = { bucket: decodeURIComponent(v.slice(0, slash)), key: decodeURIComponent(v.slice(slash + 1)) };
+    return versioned ? { ...source, versioned: true } : source;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTrace } from '../observability/request-trace.js';
 import type { Strategy } from '../payload/strategy.js';
+import type { Route } from '../route/route.js';
 import type { ClientGrant } from './client-grant.js';
 import type { ClientPolicy } from './client-policy.js';
 import { RequestAbort } from './request-abort.js';
@@ -44,6 +45,14 @@ export class RequestContext {
   clientName = '';
   /** Gateway mode: the client's policy (null: the client may do anything, or sidecar mode). */
   clientPolicy: ClientPolicy | null = null;
+  /** The route the request takes (picked once; a reload never changes it); null only for signet's own endpoints. */
+  route: Route | null = null;
+  /** The route's name when the gateway has a `routes:` list, '' otherwise (access log, metrics). */
+  routeName = '';
+  /** Generic SigV4 services: the normalised wire path (service-target.ts); '' for S3 routes (bucket and key make it). */
+  servicePath = '';
+  /** Gateway mode: the client's limiter slot this request holds, released once when it finishes (pipeline finish). */
+  limiter: { release(): void } | null = null;
   /** The request's spans when it is traced and sampled; null otherwise (every hook is `trace?.`). */
   trace: RequestTrace | null = null;
   readonly abort: RequestAbort;

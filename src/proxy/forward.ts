@@ -13,8 +13,9 @@ import {
   RETRYABLE_NETWORK_CODES, RETRYABLE_STATUS, SKEW_CODES, THROTTLING_CODES, TRANSIENT_CODES, backoffMs,
 } from '../s3/retry-policy.js';
 import type { RetryBudget } from '../s3/retry-policy.js';
-import { AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_SECURITY_TOKEN, AUTHORIZATION, CONTENT_LENGTH, HOST } from '../sigv4/constants.js';
+import { AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_REGION_SET, AMZ_SECURITY_TOKEN, AUTHORIZATION, CONTENT_LENGTH, HOST } from '../sigv4/constants.js';
 import { signRequest } from '../sigv4/signer.js';
+import { signRequestV4a } from '../sigv4/sigv4a-signer.js';
 import type { SignedRequest } from '../sigv4/signer.js';
 import type { Credentials } from '../sigv4/types.js';
 import { wirePath } from './request-target.js';
@@ -31,6 +32,13 @@ export interface ForwardSettings {
   readonly upstreamForRegion: (region: string) => Upstream;
   readonly region: string;
   readonly service: string;
+  /**
+   * Sign with SigV4A (AWS4-ECDSA-P256-SHA256) for these regions (`*`: all) instead of SigV4. The
+   * upstream is then one endpoint for all the regions (a Multi-Region Access Point): no per-bucket
+   * region learning, no regional endpoints. Absent: SigV4, and nothing on its path changes.
+   * Set PayloadSettings.sigv4a alike: a streamed body's length depends on the chunk signature width.
+   */
+  readonly sigv4a?: { readonly regionSet: readonly string[] } | undefined;
   readonly addressing: Addressing;
   readonly credentials: { current(): Credentials };
   readonly clock: ClockSkew;
@@ -62,11 +70,12 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
   let redirected = false;
   let skewCorrected = false;
   for (let attempt = 0; ; attempt++) {
-    const region = (ctx.bucket !== '' ? s.regions.get(ctx.bucket) : undefined) ?? s.region;
+    const region = (ctx.bucket !== '' && s.sigv4a === undefined ? s.regions.get(ctx.bucket) : undefined) ?? s.region;
     const upstream = region === s.region ? s.upstream : s.upstreamForRegion(region);
     const endpoint = resolveEndpoint(upstream, ctx.bucket, s.addressing);
     ctx.region = region;
-    const path = wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
+    // Generic SigV4 services get the normalised path the client sent (service-target.ts).
+    const path = ctx.servicePath !== '' ? ctx.servicePath : wirePath(ctx.bucket, ctx.key, endpoint.virtualHosted);
     ctx.path = ctx.queryString === '' ? path : path + '?' + ctx.queryString;
     ctx.trace?.attemptStarted(attempt, region, endpoint.host);
 
@@ -112,7 +121,9 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
       return { response, errorBody: null };
     }
     const errorBody = await readErrorBody(response);
-    const parsed = errorBody === null || errorBody.length === 0 ? null : parseS3Error(errorBody.toString('utf8'));
+    // Only S3 speaks S3 error XML; another service's errors pass through (minus any echo of signet's signature).
+    const s3Rules = ctx.servicePath === '';
+    const parsed = errorBody === null || errorBody.length === 0 || !s3Rules ? null : parseS3Error(errorBody.toString('utf8'));
     const code = parsed?.code ?? '';
     ctx.errorCode = code;
     ctx.trace?.attemptAnswered(status, code, h);
@@ -124,7 +135,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
 
     // Wrong region: S3 names the right one in a header or the body.
     const learned = bucketRegion ?? validRegion(parsed?.region, s.onInvalidRegion);
-    if (ctx.bucket !== '' && learned !== undefined && learned !== region && !redirected &&
+    if (ctx.bucket !== '' && s.sigv4a === undefined && learned !== undefined && learned !== region && !redirected &&
         (status === 301 || status === 307 || status === 400 || code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed')) {
       s.regions.set(ctx.bucket, learned);
       s.onRegionRedirect?.();
@@ -137,7 +148,7 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
     }
     // A HEAD error has no body to name RequestTimeTooSkewed; like the AWS SDKs, treat a 403 that
     // came with a clock correction as one.
-    const skewed = SKEW_CODES.has(code) || (status === 403 && code === '');
+    const skewed = SKEW_CODES.has(code) || (status === 403 && code === '' && s3Rules);
     if (skewed && s.clock.offsetMs !== signedOffset && !skewCorrected && payload.replayable) {
       skewCorrected = true;
       retried(ctx, s, 'clock-skew');
@@ -166,10 +177,14 @@ function sign(ctx: RequestContext, payload: PreparedPayload, s: ForwardSettings,
   const headers: Record<string, string> = { ...ctx.headers, ...payload.headers };
   headers[HOST] = host;
   if (payload.contentLength >= 0 && payload.strategy !== 'empty') headers[CONTENT_LENGTH] = String(payload.contentLength);
-  const signed = signRequest(
-    { method: ctx.method, path, query: ctx.query, headers },
-    { credentials: s.credentials.current(), region, service: s.service, date: s.clock.now(), payloadHash: payload.payloadHash, query: ctx.queryString },
-  );
+  const request = { method: ctx.method, path, query: ctx.query, headers };
+  const signed = s.sigv4a === undefined
+    ? signRequest(request, { credentials: s.credentials.current(), region, service: s.service, date: s.clock.now(), payloadHash: payload.payloadHash, query: ctx.queryString })
+    : signRequestV4a(request, {
+        credentials: s.credentials.current(), regionSet: s.sigv4a.regionSet, service: s.service, date: s.clock.now(),
+        payloadHash: payload.payloadHash, query: ctx.queryString,
+      });
+  if (signed.regionSet !== undefined) headers[AMZ_REGION_SET] = signed.regionSet;
   headers[AMZ_DATE] = signed.amzDate;
   headers[AMZ_CONTENT_SHA256] = signed.payloadHash;
   if (signed.securityToken !== undefined) headers[AMZ_SECURITY_TOKEN] = signed.securityToken;

@@ -16,9 +16,13 @@ import type { ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
 import { SIGV2_LISTING_PARAMETERS, SIGV2_SUB_RESOURCES, SIGV2_UNSIGNABLE_SUB_RESOURCES, sigV2StringToSign } from '../sigv4/sigv2-string-to-sign.js';
 import { parseSigV2, verifySigV2 } from '../sigv4/sigv2.js';
 import { stringToSign } from '../sigv4/string-to-sign.js';
+import { addressAllowed } from './cidr.js';
 import type { ClientGrant } from './client-grant.js';
-import { checkPolicy } from './client-policy.js';
-import type { InboundClient, InboundClients } from './inbound-clients.js';
+import { ClientLimiter } from './client-limiter.js';
+import type { LimitReason, Refusal } from './client-limiter.js';
+import { checkPolicy, versionIdOf } from './client-policy.js';
+import { checkRoutePolicy } from './route-policy.js';
+import type { InboundClient } from './inbound-clients.js';
 import type { RequestContext } from './context.js';
 
 /** S3 refuses requests signed more than 15 minutes away from its clock; so do we. */
@@ -28,7 +32,19 @@ function denied(name: 'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotM
   throw new SignetError(name, 'inbound auth: ' + reason, message);
 }
 
-function clientFor(keys: InboundClients, id: string): InboundClient {
+/** Where the clients are looked up: a Map, or the reloadable InboundDirectory (which also holds limiters). */
+export interface ClientLookup {
+  get(accessKeyId: string): InboundClient | undefined;
+  acquire?(accessKeyId: string): ClientLimiter | Refusal | null;
+}
+
+/** What admission reports beyond the request's own outcome. */
+export interface AdmitEvents {
+  /** A request refused by the client's limits (503 SlowDown). */
+  throttled(clientName: string, reason: LimitReason): void;
+}
+
+function clientFor(keys: ClientLookup, id: string): InboundClient {
   const client = keys.get(id);
   if (client === undefined) denied('InvalidAccessKeyId', 'unknown access key id');
   return client;
@@ -101,9 +117,9 @@ function malformedScope(c: V4Claim, reason: string, message: string, details?: R
  * advertises), the service `s3`. A scope signed for elsewhere is refused as S3 refuses it, naming
  * what was expected, so a client that follows S3's hint (s3cmd, the SDKs' region redirect) recovers.
  */
-function checkScope(c: V4Claim, shortDate: string, region: string, service: string, scope: InboundScope): void {
+function checkScope(c: V4Claim, shortDate: string, region: string, service: string, scope: InboundScope, expected: string): void {
   if (shortDate !== c.amzDate.slice(0, 8)) malformedScope(c, 'credential date differs from the request date', `incorrect date. This date in the credential must be in the format "yyyyMMdd" and match the request date ('${c.amzDate.slice(0, 8)}').`);
-  if (service !== 's3') malformedScope(c, 'credential service is not s3', "incorrect service. This endpoint belongs to 's3'.");
+  if (service !== expected) malformedScope(c, `credential service is not ${expected}`, `incorrect service. This endpoint belongs to '${expected}'.`);
   if (region !== scope.region) {
     malformedScope(c, 'credential region differs', `the region '${printable(region)}' is wrong; expecting '${scope.region}'`, { Region: scope.region });
   }
@@ -126,11 +142,11 @@ interface V4Grant {
  * over the path exactly as it sent it. Built from the canonical-request steps rather than
  * signRequest, which would add its own headers and drop some a client may legitimately sign.
  */
-function verifyV4(keys: InboundClients, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>): V4Grant {
+function verifyV4(keys: ClientLookup, scope: InboundScope, c: V4Claim, method: string, rawPath: string, query: string, headers: Record<string, string>, expected: string): V4Grant {
   const parts = c.credential.split('/');
   if (parts.length !== 5 || parts[4] !== KEY_TYPE_IDENTIFIER) denied('AccessDenied', 'malformed credential scope');
   const [id, shortDate, region, service] = parts as [string, string, string, string];
-  checkScope(c, shortDate, region, service, scope);
+  checkScope(c, shortDate, region, service, scope, expected);
   const client = clientFor(keys, id);
   const secret = client.secret;
   const names = c.signedHeaders.split(';');
@@ -215,7 +231,9 @@ function v2PayloadHash(headers: Record<string, string>): string {
  * checked by the decoder with the client's key (grant.chunkSigning); a hex x-amz-content-sha256
  * is enforced on every payload path.
  */
-export function inboundAuth(keys: InboundClients, scope: InboundScope, now: () => Date = () => new Date()): (ctx: RequestContext) => ClientGrant {
+export function inboundAuth(
+  keys: ClientLookup, scope: InboundScope, now: () => Date = () => new Date(), events?: AdmitEvents,
+): (ctx: RequestContext) => ClientGrant {
   return (ctx) => {
     const url = ctx.req.url ?? '/';
     const q = url.indexOf('?');
@@ -224,17 +242,20 @@ export function inboundAuth(keys: InboundClients, scope: InboundScope, now: () =
     const headers = allHeaders(ctx.req.rawHeaders);
     const auth = headers[AUTHORIZATION];
     const clock = now();
+    // A client of a generic route signs for that route's service, by its rules (canonicalUri); the region is the gateway's.
+    const route = ctx.route;
+    const service = route !== null && route.generic ? route.forward.service : 's3';
     if (auth !== undefined && auth.startsWith(ALGORITHM + ' ')) {
       const claim = headerClaim(auth, headers);
       checkClock(parseAmzDate(claim.amzDate), clock);
-      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers);
-      return grant(ctx, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: claim.payloadHash });
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query), headers, service);
+      return grant(ctx, keys, events, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: claim.payloadHash });
     }
     if (query.some(([n]) => n === Q_ALGORITHM)) {
       const claim = queryClaim(query, clock);
-      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers);
+      const g = verifyV4(keys, scope, claim, ctx.method, rawPath, canonicalQuery(query, Q_SIGNATURE), headers, service);
       // A presigned request's body is UNSIGNED-PAYLOAD, unless it carries the header (then signed).
-      return grant(ctx, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
+      return grant(ctx, keys, events, g.client, headers, { scheme: 'sigv4', accessKeyId: g.accessKeyId, signedHeaders: g.signedHeaders, chunkSigning: g.chunkSigning, payloadHash: (headers[AMZ_CONTENT_SHA256] ?? UNSIGNED_PAYLOAD).trim() });
     }
     const v2 = parseSigV2(ctx.method, rawPath, query, headers);
     if (v2 === null) denied('AccessDenied', auth === undefined ? 'no client signature' : 'unsupported Authorization scheme');
@@ -249,19 +270,36 @@ export function inboundAuth(keys: InboundClients, scope: InboundScope, now: () =
       ...(ctx.hostBucket === '' ? {} : { bucket: ctx.hostBucket }),
     });
     if (!verifySigV2(v2, sts, secret, clock)) denied('SignatureDoesNotMatch', 'SigV2 signature differs');
-    return grant(ctx, client, headers, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
+    return grant(ctx, keys, events, client, headers, { scheme: 'sigv2', accessKeyId: v2.accessKeyId, signedHeaders: NO_NAMES, chunkSigning: null, payloadHash: v2PayloadHash(headers) });
   };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
-/** The client is who it says: now what it may do (its policy), before any byte of the body is read. */
-function grant(ctx: RequestContext, client: InboundClient, headers: Record<string, string>, g: ClientGrant): ClientGrant {
+/**
+ * The client is who it says: now whether it may do this from where it is (source ranges), what it
+ * may do (its policy) and how much (its limits), before any byte of the body is read.
+ */
+function grant(ctx: RequestContext, keys: ClientLookup, events: AdmitEvents | undefined, client: InboundClient, headers: Record<string, string>, g: ClientGrant): ClientGrant {
   ctx.clientName = client.name;
   ctx.clientPolicy = client.policy;
-  // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for.
-  if (client.policy !== null && !ctx.bucket.startsWith('_')) {
-    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '' });
+  // The TCP peer, never X-Forwarded-For: a header is whatever the client wants it to be.
+  if (client.sourceCidrs !== null && !addressAllowed(client.sourceCidrs, ctx.req.socket.remoteAddress)) {
+    throw new SignetError('AccessDenied', 'policy: source address not allowed');
+  }
+  const route = ctx.route;
+  if (client.policy !== null && route !== null) checkRoutePolicy(client.policy, route);
+  // signet's own endpoints (/_signet/…, a name no bucket can have) check the operation they mint for;
+  // a generic service's requests have no bucket, key or S3 action to check (its route was).
+  if (client.policy !== null && !ctx.bucket.startsWith('_') && route?.generic !== true) {
+    checkPolicy(client.policy, { operation: ctx.operation, bucket: ctx.bucket, key: ctx.key, copySource: headers['x-amz-copy-source'] ?? '', versionId: versionIdOf(ctx.query) });
+  }
+  // Limits last: a request the policy refuses costs the client no token.
+  const slot = keys.acquire?.(client.accessKeyId) ?? null;
+  if (slot instanceof ClientLimiter) ctx.limiter = slot;
+  else if (slot !== null) {
+    events?.throttled(client.name, slot.reason);
+    throw new SignetError('SlowDown', `limits: ${slot.reason}`, undefined, undefined, slot.retryAfter);
   }
   ctx.grant = g;
   return g;

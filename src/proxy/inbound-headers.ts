@@ -1,5 +1,5 @@
 import {
-  AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_DECODED_CONTENT_LENGTH, AMZ_SECURITY_TOKEN, AMZ_TRAILER, AUTHORIZATION,
+  AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_DECODED_CONTENT_LENGTH, AMZ_REGION_SET, AMZ_SECURITY_TOKEN, AMZ_TRAILER, AUTHORIZATION,
   CONTENT_LENGTH, UNSIGNABLE_HEADERS,
 } from '../sigv4/constants.js';
 
@@ -47,7 +47,7 @@ function meaningful(token: string): boolean {
 // Headers signet consumes itself: they never pass through as sent.
 const CONSUMED: ReadonlySet<string> = new Set([
   'host', CONTENT_LENGTH, 'transfer-encoding', 'expect', AUTHORIZATION, AMZ_DATE, AMZ_SECURITY_TOKEN,
-  AMZ_CONTENT_SHA256, AMZ_DECODED_CONTENT_LENGTH, AMZ_TRAILER,
+  AMZ_CONTENT_SHA256, AMZ_DECODED_CONTENT_LENGTH, AMZ_TRAILER, AMZ_REGION_SET,
 ]);
 
 // Lower-casing through a table of the common spellings avoids a string per header on the hot path.

@@ -1,27 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { MultipartHook } from '../multipart/index.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Tracer } from '../observability/request-trace.js';
 import { S3_ERRORS, SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
-import type { PayloadSettings, PreparedPayload } from '../payload/prepare.js';
-import { s3Operation } from '../s3/operation.js';
+import type { PreparedPayload } from '../payload/prepare.js';
+import type { RouteTable } from '../route/route-table.js';
 import { CONTENT_ENCODING, CONTENT_LENGTH } from '../sigv4/constants.js';
 import { bindToGrant } from './client-grant.js';
 import type { ClientGrant } from './client-grant.js';
 import { RequestContext } from './context.js';
+import { deleteObjectsCheck } from './delete-objects-check.js';
 import { forward } from './forward.js';
-import type { ForwardSettings, UpstreamAnswer } from './forward.js';
+import type { UpstreamAnswer } from './forward.js';
 import { readInboundHeaders } from './inbound-headers.js';
 import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
 import { checkLoopbackClient } from './loopback-guard.js';
 import { onSocketClose } from './socket-close.js';
-import { bucketFromHost, parseRequestTarget } from './request-target.js';
+import { bucketFromHost } from './request-target.js';
+import { readTarget } from './route-target.js';
 import { responseHeaders, sendS3Error } from './respond.js';
 
 /** What the pipeline reports per request; metrics and logs hang off it. */
@@ -31,8 +32,8 @@ export interface PipelineObserver {
 }
 
 export interface PipelineSettings {
-  readonly forward: ForwardSettings;
-  readonly payload: PayloadSettings;
+  /** Where requests go and as whom, one route each; read per request through `current()` so a reload can swap it. */
+  readonly routes: { current(): RouteTable };
   /** Host suffixes under which a client names the bucket in the Host header. */
   readonly virtualHostSuffixes: readonly string[];
   readonly logger: Logger;
@@ -45,8 +46,6 @@ export interface PipelineSettings {
   readonly admit?: (ctx: RequestContext) => ClientGrant;
   /** Requests answered or relayed without signing: /_signet/ endpoints, browser form uploads (side-routes.ts). */
   readonly sideRoute?: (ctx: RequestContext) => ((ctx: RequestContext) => Promise<void>) | null;
-  /** Multipart conversion of unknown-length and over-threshold PutObjects (src/multipart). */
-  readonly multipart?: MultipartHook;
   /** OpenTelemetry tracing; absent when off, and then no request pays for it. */
   readonly tracer?: Tracer;
 }
@@ -82,12 +81,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     let inbound = readInboundHeaders(req.rawHeaders);
     ctx.headers = inbound.forward;
     ctx.hostBucket = bucketFromHost(inbound.host, s.virtualHostSuffixes);
-    const target = parseRequestTarget(req.url ?? '/', ctx.hostBucket);
-    ctx.bucket = target.bucket;
-    ctx.key = target.key;
-    ctx.query = target.query;
-    ctx.queryString = target.queryString;
-    ctx.operation = s3Operation(ctx.method, ctx.bucket !== '', ctx.key !== '', ctx.query, ctx.headers);
+    readTarget(ctx, s.routes.current(), inbound.host);
     if (Number.isNaN(inbound.contentLength)) throw new SignetError('InvalidArgument', 'Content-Length is not a number');
     if (inbound.duplicateHost) throw new SignetError('InvalidArgument', 'more than one Host header');
     if (inbound.unsupportedTransferEncoding) throw new SignetError('NotImplemented', 'only Transfer-Encoding: chunked is supported');
@@ -105,16 +99,23 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       inbound = bindToGrant(grant, ctx.method, req.rawHeaders, inbound);
       ctx.headers = inbound.forward;
     }
-    s.forward.credentials.current();
+    // Past the side routes, every request has its route (readTarget answered 404 otherwise).
+    const route = ctx.route;
+    if (route === null) throw new SignetError('NoSuchEndpoint', 'reserved path without an endpoint');
+    route.credentials.current();
     // Unknown length or over --multipart-threshold: the multipart module reads, sends and answers.
-    if (s.multipart?.applies(ctx, inbound) === true) {
-      await s.multipart.upload(ctx, inbound);
+    if (route.multipart?.applies(ctx, inbound) === true) {
+      await route.multipart.upload(ctx, inbound);
       return;
     }
+    // DeleteObjects names its keys in the body: under a key policy they are read and checked first.
+    const deleteCheck = deleteObjectsCheck(ctx, inbound);
     if (inbound.expectContinue) res.writeContinue();
     // payload
     ctx.trace?.bodyStarted();
-    payload = await preparePayload(req, {
+    const checkedBody = deleteCheck === null ? null : await deleteCheck();
+    if (checkedBody !== null) inbound = { ...inbound, contentLength: checkedBody.length, chunked: false };
+    payload = await preparePayload(checkedBody === null ? req : Readable.from([checkedBody], { objectMode: false }), {
       contentLength: inbound.contentLength,
       chunked: inbound.chunked,
       clientPayloadHash: inbound.clientPayloadHash,
@@ -122,14 +123,14 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       decodedContentLength: inbound.decodedContentLength,
       trailer: inbound.trailer,
       clientSigning: ctx.grant?.chunkSigning ?? null,
-    }, s.payload);
+    }, route.payload);
     ctx.strategy = payload.strategy;
     ctx.trace?.bodyRead(payload.strategy, payload.contentLength);
     // What the client sent: its Content-Length, or what was spooled when it sent none.
     ctx.bytesIn = inbound.contentLength >= 0 ? inbound.contentLength : payload.strategy === 'empty' ? 0 : payload.contentLength;
     delete ctx.headers[CONTENT_ENCODING];
     // sign + forward
-    const answer = await forward(ctx, payload, s.forward);
+    const answer = await forward(ctx, payload, route.forward);
     // The upstream refused before it had the whole body (a wrong SSE-C key, an auth or policy
     // error): stop sending it, and let the client's answer not wait on the rest of its body.
     if (!req.complete && answer.response.statusCode >= 300) {
@@ -253,6 +254,9 @@ function clientGone(ctx: RequestContext, err: unknown): boolean {
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {
+  // Every path ends here (answered, refused, failed, 499): the client's in-flight slot goes back.
+  ctx.limiter?.release();
+  ctx.limiter = null;
   const seconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
   s.observer?.finished(ctx, seconds);
   ctx.trace?.end(ctx);
@@ -274,5 +278,6 @@ function finish(ctx: RequestContext, s: PipelineSettings): void {
     s3Id2: ctx.s3Id2,
     traceId: ctx.trace?.traceId ?? '',
     client: ctx.clientName,
+    route: ctx.routeName,
   });
 }

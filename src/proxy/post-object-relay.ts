@@ -7,8 +7,6 @@ import type { Logger } from 'pino';
 import { SignetError, toSignetError } from '../errors.js';
 import type { MintedPolicies } from '../presign/minted-policies.js';
 import { resolveEndpoint } from '../s3/endpoint.js';
-import type { Addressing, Upstream } from '../s3/endpoint.js';
-import type { RegionCache } from '../s3/region-cache.js';
 import { CONTENT_LENGTH, HOST } from '../sigv4/constants.js';
 import type { RequestContext } from './context.js';
 import { wirePath } from './request-target.js';
@@ -18,13 +16,8 @@ import { responseHeaders } from './respond.js';
 const MAX_FORM_PREFIX = 64 * 1024;
 const FORM = /^multipart\/form-data\s*;/i;
 
+/** The upstream, its pool and its bucket regions come from the request's route (ctx.route). */
 export interface PostObjectRelaySettings {
-  readonly dispatcher: Dispatcher;
-  readonly upstream: Upstream;
-  readonly upstreamForRegion: (region: string) => Upstream;
-  readonly region: string;
-  readonly addressing: Addressing;
-  readonly regions: RegionCache;
   /** Gateway mode: only forms whose policy signet minted (for a client it verified) go through. */
   readonly minted: MintedPolicies | null;
   readonly logger: Logger;
@@ -120,16 +113,19 @@ export function postObjectRelay(s: PostObjectRelaySettings): (ctx: RequestContex
       s.logger.info({ reqId: ctx.id, client: minted.client, bucket: ctx.bucket }, 'POST Object with a policy minted for this client');
       body = Readable.from(replay(form.chunks, req), { objectMode: false });
     }
-    const region = s.regions.get(ctx.bucket) ?? s.region;
-    const upstream = region === s.region ? s.upstream : s.upstreamForRegion(region);
-    const endpoint = resolveEndpoint(upstream, ctx.bucket, s.addressing);
+    const route = ctx.route;
+    if (route === null) throw new SignetError('NoSuchRoute', 'POST Object without a route');
+    const s3 = route.forward;
+    const region = s3.regions.get(ctx.bucket) ?? s3.region;
+    const upstream = region === s3.region ? s3.upstream : s3.upstreamForRegion(region);
+    const endpoint = resolveEndpoint(upstream, ctx.bucket, s3.addressing);
     ctx.region = region;
     ctx.path = wirePath(ctx.bucket, '', endpoint.virtualHosted);
     const headers: Record<string, string> = { ...ctx.headers, [HOST]: endpoint.host, [CONTENT_LENGTH]: length };
     const started = process.hrtime.bigint();
     let response: Dispatcher.ResponseData;
     try {
-      response = await s.dispatcher.request({ origin: endpoint.origin, path: ctx.path, method: 'POST', headers, body, signal: ctx.abort });
+      response = await s3.dispatcher.request({ origin: endpoint.origin, path: ctx.path, method: 'POST', headers, body, signal: ctx.abort });
     } catch (err) {
       if (ctx.abort.aborted) throw new SignetError('ClientClosedRequest', 'client went away');
       throw toSignetError(err);

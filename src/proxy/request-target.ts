@@ -52,7 +52,8 @@ function decode(value: string, plusIsSpace: boolean): string {
   }
 }
 
-function parseQuery(raw: string): Array<readonly [string, string]> {
+/** Form-style query pairs, decoded once, minus any auth parameters of the client's own. */
+export function parseQuery(raw: string): Array<readonly [string, string]> {
   const pairs: Array<readonly [string, string]> = [];
   for (const part of raw.split('&')) {
     if (part === '') continue;

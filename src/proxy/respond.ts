@@ -20,7 +20,7 @@ export function sendS3Error(res: ServerResponse, err: SignetError, resource: str
   };
   // A body we never read would desynchronise keep-alive; close the connection after this reply.
   if (bodyUnread) headers['connection'] = 'close';
-  if (err.code === 'SlowDown' || err.code === 'ServiceUnavailable') headers['retry-after'] = '1';
+  if (err.code === 'SlowDown' || err.code === 'ServiceUnavailable') headers['retry-after'] = String(err.retryAfter);
   res.writeHead(err.status, headers);
   res.end(res.req?.method === 'HEAD' ? undefined : xml);
 }

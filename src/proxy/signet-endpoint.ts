@@ -6,13 +6,14 @@ import type { PostChecksumAlgorithm, PostPolicyRequest } from '../presign/post-p
 import type { MintedPolicies } from '../presign/minted-policies.js';
 import { parsePresignMethod } from '../presign/presign-spec.js';
 import { presignUrl } from '../presign/presign-url.js';
-import type { Addressing, Upstream } from '../s3/endpoint.js';
+import type { Route } from '../route/route.js';
+import type { RouteTable } from '../route/route-table.js';
 import { s3Operation } from '../s3/operation.js';
-import type { Credentials } from '../sigv4/types.js';
-import { checkPolicy } from './client-policy.js';
+import { checkPolicy, versionIdOf } from './client-policy.js';
 import type { ClientPolicy } from './client-policy.js';
 import type { ClientGrant } from './client-grant.js';
 import type { RequestContext } from './context.js';
+import { checkRoutePolicy } from './route-policy.js';
 import { endpointParams, isLoopback, record, requiredText, text } from './endpoint-request.js';
 import type { EndpointParams } from './endpoint-request.js';
 
@@ -23,13 +24,8 @@ const DEFAULT_EXPIRES_SECONDS = 3600;
 const PRESIGN_OWN = new Set(['method', 'bucket', 'key', 'expires', 'header', 'headers', 'query']);
 
 export interface EndpointSettings {
-  readonly credentials: { current(): Credentials };
-  readonly upstream: Upstream;
-  readonly addressing: Addressing;
-  readonly region: string;
-  readonly service: string;
-  /** The signing clock (local time corrected by what S3 said), as forward uses. */
-  readonly now: () => Date;
+  /** The routes: a presigned URL or form is signed by the route the bucket's requests take. */
+  readonly routes: { current(): RouteTable };
   /** Gateway mode: the inbound verification; the endpoint then requires a signed client. */
   readonly admit?: ((ctx: RequestContext) => ClientGrant) | undefined;
   readonly minted: MintedPolicies;
@@ -72,7 +68,18 @@ function authorise(ctx: RequestContext, s: EndpointSettings): string {
   return 'loopback';
 }
 
-function presignAnswer(p: EndpointParams, s: EndpointSettings): unknown {
+/** The route a presign for this bucket signs with: S3 routes only, and one the client's policy names. */
+function routeFor(ctx: RequestContext, s: EndpointSettings, p: EndpointParams): Route {
+  const bucket = requiredText(p, 'bucket');
+  const route = s.routes.current().forBucket(ctx.req.headers.host ?? '', bucket);
+  if (route === null) throw new SignetError('NoSuchRoute', 'endpoint: no route for the bucket');
+  if (route.generic) bad(`bucket ${JSON.stringify(bucket.slice(0, 64))} is served by route ${route.name}, which is not S3: nothing to presign`);
+  if (ctx.clientPolicy !== null) checkRoutePolicy(ctx.clientPolicy, route);
+  ctx.route = route;
+  return route;
+}
+
+function presignAnswer(p: EndpointParams, route: Route): unknown {
   const query: Array<[string, string]> = Object.entries(record(p, 'query', '='));
   // GET form: the URL's own query parameters (uploadId, partNumber, response-*…) ride along flat.
   for (const [name, value] of Object.entries(p)) {
@@ -84,8 +91,8 @@ function presignAnswer(p: EndpointParams, s: EndpointSettings): unknown {
   }
   const r = presignUrl({
     method: parsePresignMethod(text(p, 'method') ?? 'GET'), bucket: requiredText(p, 'bucket'), key: text(p, 'key') ?? '',
-    query, headers: { ...record(p, 'header', ':'), ...record(p, 'headers', ':') }, upstream: s.upstream, addressing: s.addressing,
-    region: s.region, service: s.service, credentials: s.credentials.current(), now: s.now(), expiresSeconds: expires(p),
+    query, headers: { ...record(p, 'header', ':'), ...record(p, 'headers', ':') }, upstream: route.forward.upstream, addressing: route.forward.addressing,
+    region: route.forward.region, service: route.forward.service, sigv4a: route.forward.sigv4a, credentials: route.credentials.current(), now: route.now(), expiresSeconds: expires(p),
   });
   return { url: r.url, method: r.method, headers: r.headers, expiresSeconds: r.expiresSeconds, expiresAt: r.expiresAt };
 }
@@ -107,10 +114,10 @@ function postRequest(p: EndpointParams): PostPolicyRequest {
   };
 }
 
-function postAnswer(p: EndpointParams, s: EndpointSettings, client: string): unknown {
+function postAnswer(p: EndpointParams, s: EndpointSettings, route: Route, client: string): unknown {
   const policy = mintPostPolicy({
-    ...postRequest(p), upstream: s.upstream, addressing: s.addressing, region: s.region, service: s.service,
-    credentials: s.credentials.current(), now: s.now(),
+    ...postRequest(p), upstream: route.forward.upstream, addressing: route.forward.addressing, region: route.forward.region,
+    service: route.forward.service, credentials: route.credentials.current(), now: route.now(),
   });
   s.minted.record(policy.fields['policy']!, policy.fields['x-amz-signature']!, { client, expiresAt: Date.parse(policy.expiresAt) }, Date.now());
   return { url: policy.url, fields: policy.fields, expiresAt: policy.expiresAt };
@@ -132,7 +139,7 @@ function checkMinted(policy: ClientPolicy, route: string, p: EndpointParams): vo
   for (const [name, value] of Object.entries(p)) if (!PRESIGN_OWN.has(name) && typeof value === 'string') query.push([name, value]);
   const headers = Object.fromEntries(Object.entries({ ...record(p, 'header', ':'), ...record(p, 'headers', ':') }).map(([n, v]) => [n.toLowerCase(), v]));
   const method = parsePresignMethod(text(p, 'method') ?? 'GET');
-  checkPolicy(policy, { operation: s3Operation(method, true, key !== '', query, headers), bucket, key, copySource: headers['x-amz-copy-source'] ?? '' });
+  checkPolicy(policy, { operation: s3Operation(method, true, key !== '', query, headers), bucket, key, copySource: headers['x-amz-copy-source'] ?? '', versionId: versionIdOf(query) });
 }
 
 function sendJson(ctx: RequestContext, status: number, value: unknown): void {
@@ -166,7 +173,8 @@ export function signetEndpoint(s: EndpointSettings): (ctx: RequestContext) => Pr
     if (ctx.req.headers.expect?.toLowerCase() === '100-continue') ctx.res.writeContinue();
     const params = await endpointParams(ctx.req, ctx.query, s.admit !== undefined);
     if (ctx.clientPolicy !== null) checkMinted(ctx.clientPolicy, route, params);
-    const answer = route === 'presign' ? presignAnswer(params, s) : postAnswer(params, s, client);
+    const signer = routeFor(ctx, s, params);
+    const answer = route === 'presign' ? presignAnswer(params, signer) : postAnswer(params, s, signer, client);
     s.logger.info({ reqId: ctx.id, endpoint: route, client, bucket: params['bucket'], method: params['method'] ?? (route === 'presign' ? 'GET' : 'POST') }, 'minted');
     sendJson(ctx, 200, answer);
   };

@@ -25,6 +25,9 @@ export interface ResolvedEndpoint {
 
 // DNS-compatible bucket names (no dots: a dotted name breaks the *.s3 wildcard certificate).
 const VIRTUAL_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+// A Multi-Region Access Point alias (`mfzwi23gnjvgw.mrap`): dotted, but AWS serves
+// `*.mrap.accesspoint.s3-global.amazonaws.com` and takes no path-style requests for it.
+const MRAP_ALIAS = /^[a-z0-9]{1,63}\.mrap$/;
 
 /**
  * Resolves the origin and Host for one bucket. `auto` uses virtual-hosted style on AWS for
@@ -36,7 +39,7 @@ export function resolveEndpoint(upstream: Upstream, bucket: string, addressing: 
   const baseHost = upstream.host;
   const virtual =
     bucket !== '' &&
-    VIRTUAL_BUCKET.test(bucket) &&
+    (VIRTUAL_BUCKET.test(bucket) || MRAP_ALIAS.test(bucket)) &&
     (addressing === 'virtual' || (addressing === 'auto' && upstream.isAws));
   if (!virtual) return { origin: upstream.origin, host: baseHost, virtualHosted: false };
   const host = bucket + '.' + baseHost;

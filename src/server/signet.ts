@@ -1,33 +1,36 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { defaultUpstreamUrl, formatListenAddress, isLoopback, parseUpstream } from '../config/index.js';
+import { formatListenAddress, isLoopback, loadRoutes } from '../config/index.js';
+import { CredentialChainError } from '../credentials/index.js';
 import type { CredentialFetcher, CredentialHolder } from '../credentials/index.js';
 import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
-import { MultipartService } from '../multipart/index.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
-import { loadInboundClients } from '../proxy/inbound-clients.js';
 import { handleRequest } from '../proxy/pipeline.js';
 import { postObjectRelay } from '../proxy/post-object-relay.js';
 import { sideRoutes } from '../proxy/side-routes.js';
 import { signetEndpoint } from '../proxy/signet-endpoint.js';
 import { MintedPolicies } from '../presign/minted-policies.js';
 import type { PipelineObserver, PipelineSettings } from '../proxy/pipeline.js';
-import { ClockSkew } from '../s3/clock-skew.js';
-import type { Upstream } from '../s3/endpoint.js';
-import { RegionCache } from '../s3/region-cache.js';
-import { RetryBudget } from '../s3/retry-policy.js';
+import { RouteHolder } from '../route/index.js';
+import type { RouteTable } from '../route/index.js';
+import type { ClockSkew } from '../s3/clock-skew.js';
+import type { RegionCache } from '../s3/region-cache.js';
 import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
 import { redactCanonicalRequest, redactText } from '../s3/redact.js';
 import type { RequestContext } from '../proxy/context.js';
 import type { SignedRequest } from '../sigv4/signer.js';
 import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
+import { RouteBuilder } from './build-routes.js';
+import type { ForwardHooks } from './build-routes.js';
+import { startInboundKeys } from './inbound-keys.js';
+import { startReloader } from './reloader.js';
+import type { Reloader } from './reloader.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
-import { credentialCacheFor } from './credential-cache-for.js';
 import { openProxyWarning } from './open-proxy-warning.js';
 import type { ListenerEvents, ProxyServer } from './proxy-server.js';
 
@@ -37,8 +40,13 @@ export interface SignetDeps {
   readonly accessLog?: AccessLog;
   /** Overrides the AWS credential chain (the demo hands in its generated keys). */
   readonly fetchCredentials?: CredentialFetcher;
-  /** Credentials held for this process by someone else (a --workers worker's, pushed by the primary). */
-  readonly credentials?: CredentialHolder;
+  /** Where credential chains read AWS_* settings (profiles' files, STS endpoint); process.env when absent. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Credentials held for this process by someone else, by identity key (identityKey()): a --workers
+   * worker's, pushed by the primary. Routes then build no caches of their own.
+   */
+  readonly credentialsFor?: (identity: string) => CredentialHolder;
   readonly version?: string;
   /** HTML served at /_signet/demo on the proxy listener (signet demo's upload page). */
   readonly demoPage?: string;
@@ -47,37 +55,30 @@ export interface SignetDeps {
 export interface RunningSignet {
   readonly proxy: ProxyServer;
   readonly admin: AdminServer | null;
+  /** The first route's credentials (the only route's, without `routes:`). */
   readonly credentials: CredentialHolder;
   readonly metrics: Metrics;
+  /** The first route's upstream clock and bucket regions. */
   readonly clock: ClockSkew;
   readonly regions: RegionCache;
+  /** The route table requests are read through (README "Routes"). */
+  readonly routes: RouteHolder;
+  /**
+   * Re-reads the `routes:` list of --config: a new table is built, its new identities fetched,
+   * and only then swapped in (in-flight requests keep the route they started with). Throws one
+   * line and keeps the old table when the file is bad or a new identity cannot be had.
+   */
+  reloadRoutes(): Promise<void>;
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
   draining: boolean;
+  /** Re-reads what can change without a restart (--inbound-keys), even when unchanged: SIGHUP. */
+  reload(): Promise<void>;
   /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
   close(): Promise<void>;
 }
 
-const AWS_REGIONAL_HOST = /^s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
-
-/** For a bucket found in another region: AWS default endpoints follow it; custom endpoints stay. */
-export function regionalUpstream(upstream: Upstream): (region: string) => Upstream {
-  const cache = new Map<string, Upstream>();
-  return (region) => {
-    if (!upstream.isAws || !AWS_REGIONAL_HOST.test(upstream.hostname)) return upstream;
-    let u = cache.get(region);
-    if (u === undefined) {
-      // The region's default endpoint, on the scheme and port the operator configured.
-      const url = new URL(defaultUpstreamUrl(region));
-      url.protocol = upstream.protocol;
-      url.port = String(upstream.port);
-      const parsed = parseUpstream(url.origin);
-      u = typeof parsed === 'string' ? upstream : parsed;
-      cache.set(region, u);
-    }
-    return u;
-  };
-}
+export { regionalUpstream } from './regional-upstream.js';
 
 function pipelineObserver(metrics: Metrics): PipelineObserver {
   const requests = requestObserver(metrics);
@@ -93,6 +94,16 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
     }
     return child;
   };
+  const routeChildren = new Map<string, ReturnType<typeof metrics.routeRequests.labels>>();
+  const byRoute = (key: string): ReturnType<typeof metrics.routeRequests.labels> => {
+    let child = routeChildren.get(key);
+    if (child === undefined) {
+      const space = key.lastIndexOf(' ');
+      child = metrics.routeRequests.labels(key.slice(0, space), key.slice(space + 1));
+      routeChildren.set(key, child);
+    }
+    return child;
+  };
   return {
     started: () => metrics.requestsInFlight.inc(),
     finished(ctx, seconds) {
@@ -105,6 +116,8 @@ function pipelineObserver(metrics: Metrics): PipelineObserver {
       if (ctx.strategy !== '') strategy(ctx.strategy).inc();
       // Bounded: client names come from the keys file, and only a verified client has one.
       if (ctx.clientName !== '') byClient(ctx.clientName + ' ' + statusClass(ctx.status)).inc();
+      // Bounded: route names come from the config file, and only a matched request has one.
+      if (ctx.routeName !== '') byRoute(ctx.routeName + ' ' + statusClass(ctx.status)).inc();
       if (ctx.status === S3_ERRORS.ClientClosedRequest.status) metrics.clientClosedRequests.inc();
       else if (ctx.errorCode !== '') upstreamError(ctx.errorCode).inc();
     },
@@ -153,14 +166,98 @@ export async function naming<T>(flag: string, address: string, listening: Promis
   }
 }
 
+/** What every route's forwarder reports, decided once (the debug signing log costs nothing when off). */
+function forwardHooks(metrics: Metrics, logger: Logger): ForwardHooks {
+  const retryReason = labelCache(metrics.retries);
+  const mismatchLogAt = { last: 0 };
+  let invalidRegionLogged = false;
+  return {
+    onRetry: (reason) => retryReason(reason).inc(),
+    onRegionRedirect: () => metrics.regionRedirects.inc(),
+    onInvalidRegion: (region) => {
+      // Once per process: an upstream that lies about regions would otherwise flood the log.
+      if (invalidRegionLogged) return;
+      invalidRegionLogged = true;
+      logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
+    },
+    // At debug level, what signet signed, line for line (session token and SSE-C keys masked): the first
+    // thing to compare when a store rejects signatures without saying why.
+    ...(logger.isLevelEnabled('debug')
+      ? {
+          onSigned: (ctx: RequestContext, signed: SignedRequest) =>
+            logger.debug({
+              reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
+              canonicalRequest: redactText(redactCanonicalRequest(signed.canonicalRequest), [signed.securityToken ?? '']),
+              stringToSign: signed.stringToSign,
+            }, 'signed'),
+        }
+      : {}),
+    onSignatureMismatch: (ctx, signed, parsed) => {
+      metrics.signatureMismatch.inc();
+      // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
+      const now = Date.now();
+      if (now - mismatchLogAt.last < 10_000) return;
+      mismatchLogAt.last = now;
+      const diagnosis = diagnoseSignatureMismatch(signed, parsed);
+      logger.warn({ reqId: ctx.id, op: ctx.operation, summary: diagnosis.summary, differences: diagnosis.differences },
+        'S3 answered SignatureDoesNotMatch');
+    },
+  };
+}
+
+/** Ready when not draining and every route's identity holds valid credentials (the first one missing is named). */
+function readiness(table: RouteTable): { ready: boolean; reason?: string } {
+  for (const route of table.routes) {
+    const st = route.credentials.status();
+    if (!st.ready) {
+      const why = st.lastError ?? 'no valid credentials yet';
+      return { ready: false, reason: table.single === null ? `route ${route.name}: ${why}` : why };
+    }
+  }
+  return { ready: true };
+}
+
+/** Whether a failed first credential fetch is a source to wait for, rather than none at all (see CredentialChainError). */
+function waitForCredentials(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause;
+  return !(cause instanceof CredentialChainError) || cause.sourceConfigured;
+}
+
+const ROUTES_SOURCE = 'routes';
+
+/** The routes: list of --config, reloaded on change and SIGHUP through the generic reloader (reloader.ts). */
+function startRoutesReloader(file: string, metrics: Metrics, logger: Logger, o: { load(): Promise<RouteTable>; apply(t: RouteTable): void }): Reloader {
+  metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
+  for (const result of ['success', 'failure']) metrics.configReloads.labels(ROUTES_SOURCE, result).inc(0);
+  return startReloader<RouteTable>({
+    files: [file],
+    load: async () => ({ value: await o.load(), files: [file] }),
+    apply: o.apply,
+    report: (result, d) => {
+      metrics.configReloads.labels(ROUTES_SOURCE, result).inc();
+      if (result === 'success') metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
+      else logger.warn({ file, trigger: d.trigger, err: d.error }, 'routes reload failed; the previous routes stay in force');
+    },
+  });
+}
+
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
 export async function startSignet(config: Config, deps: SignetDeps): Promise<RunningSignet> {
   const { logger } = deps;
-  // Gateway mode: keys are read once, before anything listens, so a bad file stops startup.
-  const admit = config.inboundKeys === undefined ? undefined : inboundAuth(loadInboundClients(config.inboundKeys), { region: config.region });
   const metrics = createMetrics(undefined, deps.version === undefined ? {} : { version: deps.version });
-  // With --workers, a worker signs with what the primary pushes (PushedCredentials); else a cache of its own.
-  const credentials: CredentialHolder = deps.credentials ?? credentialCacheFor(config, logger, metrics, deps.fetchCredentials);
+  // Gateway mode: keys are read before anything listens, so a bad file stops startup; later
+  // changes (file, secretFile, SIGHUP) are reloaded in place.
+  const keys = config.inboundKeys === undefined ? null : startInboundKeys(config.inboundKeys, logger, metrics);
+  const admit = keys === null ? undefined : inboundAuth(keys.directory, { region: config.region }, undefined, {
+    // Refusals only, so no label cache: prom-client's own lookup is cheap enough off the hot path.
+    throttled: (client, reason) => metrics.clientThrottled.labels(client, reason).inc(),
+  });
+  const dispatcher = createUpstreamAgent(config);
+  const builder = new RouteBuilder({
+    config, logger, metrics, dispatcher, hooks: forwardHooks(metrics, logger), multipartEvents: multipartEvents(metrics),
+    fetchCredentials: deps.fetchCredentials, env: deps.env, credentialsFor: deps.credentialsFor,
+  });
+  const routes = new RouteHolder(builder.build(config.routes));
   let draining = false;
   const openWarning = openProxyWarning(config);
   if (openWarning !== undefined) logger.warn({ listen: formatListenAddress(config.listen) }, openWarning);
@@ -168,42 +265,38 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     host: config.adminListen.host, port: config.adminListen.port, metrics, logger,
     isReady: () => {
       if (draining) return { ready: false, reason: 'draining' };
-      const st = credentials.status();
-      if (!st.ready) return { ready: false, reason: st.lastError ?? 'no valid credentials yet' };
+      const r = readiness(routes.current());
+      if (!r.ready) return r;
       return openWarning === undefined ? { ready: true } : { ready: true, reason: openWarning };
     },
+  }).catch(async (err: unknown) => {
+    await dispatcher.close().catch(() => undefined);
+    throw err;
   }));
+  // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
+  // that is set up but down (the Pod Identity agent or IMDS not answering yet, STS unreachable) is
+  // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
+  // the cache keeps retrying with backoff in the background. Every route's identity alike.
   try {
-    await credentials.start();
+    await builder.start(routes.current(), waitForCredentials, (err) => {
+      logger.warn({ error: err.message }, 'starting without credentials: /readyz answers 503 and requests get 503 until the credential source answers');
+    });
   } catch (err) {
+    keys?.reloader.close();
     await admin?.close();
-    credentials.stop();
+    builder.stop();
+    await dispatcher.close().catch(() => undefined);
     throw err;
   }
-  const clock = new ClockSkew(Date.now, (offset) => {
-    metrics.clockSkew.set(offset);
-    if (Math.abs(offset) > 60) logger.warn({ clockSkewSeconds: offset }, 'local clock differs from S3 by more than a minute; signing with the corrected time');
-  });
-  const regions = new RegionCache();
   // Only with tracing on are the OpenTelemetry packages loaded at all.
   const tracer = config.tracing === null ? null : await startTracing(config.tracing, { version: deps.version ?? 'unknown', logger });
-  let invalidRegionLogged = false;
-  const dispatcher = createUpstreamAgent(config);
-  const retryReason = labelCache(metrics.retries);
-  const mismatchLogAt = { last: 0 };
   // Browser uploads and presigned links are minted and relayed under the same identity and rules.
   const minted = new MintedPolicies();
   const side = sideRoutes(
-    signetEndpoint({
-      credentials, upstream: config.upstream, addressing: config.addressing, region: config.region, service: config.service,
-      now: () => clock.now(), admit, minted, logger, demoPage: deps.demoPage,
-    }),
-    postObjectRelay({
-      dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
-      addressing: config.addressing, regions, minted: admit === undefined ? null : minted, logger,
-    }),
+    signetEndpoint({ routes, admit, minted, logger, demoPage: deps.demoPage }),
+    postObjectRelay({ minted: admit === undefined ? null : minted, logger }),
   );
-  const settings: PipelineSettings = {
+  const pipeline: PipelineSettings = {
     logger,
     accessLog: deps.accessLog ?? accessLogVia(logger),
     observer: pipelineObserver(metrics),
@@ -212,51 +305,8 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     loopbackGuard: admit === undefined && isLoopback(config.listen.host),
     sideRoute: side,
     ...(tracer === null ? {} : { tracer }),
-    payload: {
-      mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
-      chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
-      onSpoolBytes: (delta) => metrics.spoolBytes.inc(delta),
-    },
-    forward: {
-      dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
-      service: config.service, addressing: config.addressing, credentials, clock, regions,
-      budget: new RetryBudget(), maxRetries: config.maxRetries,
-      onRetry: (reason) => retryReason(reason).inc(),
-      onRegionRedirect: () => metrics.regionRedirects.inc(),
-      onInvalidRegion: (region) => {
-        // Once per process: an upstream that lies about regions would otherwise flood the log.
-        if (invalidRegionLogged) return;
-        invalidRegionLogged = true;
-        logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
-      },
-      // At debug level, what signet signed, line for line (session token and SSE-C keys masked): the first
-      // thing to compare when a store rejects signatures without saying why. Decided once here.
-      ...(logger.isLevelEnabled('debug')
-        ? {
-            onSigned: (ctx: RequestContext, signed: SignedRequest) =>
-              logger.debug({
-                reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
-                canonicalRequest: redactText(redactCanonicalRequest(signed.canonicalRequest), [signed.securityToken ?? '']),
-                stringToSign: signed.stringToSign,
-              }, 'signed'),
-          }
-        : {}),
-      onSignatureMismatch: (ctx, signed, parsed) => {
-        metrics.signatureMismatch.inc();
-        // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
-        const now = Date.now();
-        if (now - mismatchLogAt.last < 10_000) return;
-        mismatchLogAt.last = now;
-        const diagnosis = diagnoseSignatureMismatch(signed, parsed);
-        logger.warn({ reqId: ctx.id, op: ctx.operation, summary: diagnosis.summary, differences: diagnosis.differences },
-          'S3 answered SignatureDoesNotMatch');
-      },
-    },
+    routes,
   };
-  const multipart = config.multipart === 'off' ? null : new MultipartService({
-    mode: config.multipart, threshold: config.multipartThreshold, partSize: config.partSize, concurrency: config.multipartConcurrency,
-  }, settings.forward, multipartEvents(metrics), logger);
-  const pipeline: PipelineSettings = multipart === null ? settings : { ...settings, multipart };
   const proxy = await naming('--listen', formatListenAddress(config.listen), startProxyServer({
     host: config.listen.host, port: config.listen.port, logger,
     handler: (req, res) => handleRequest(req, res, pipeline),
@@ -265,22 +315,62 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     bodyTimeoutMs: config.clientBodyTimeout, maxConnections: config.maxConnections, events: listenerEvents(metrics),
     tls: config.tlsCert !== undefined && config.tlsKey !== undefined ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   }).catch(async (err: unknown) => {
+    keys?.reloader.close();
     await admin?.close();
-    credentials.stop();
+    builder.stop();
     await dispatcher.close().catch(() => undefined);
     await tracer?.shutdown().catch(() => undefined);
     throw err;
   }));
+  const first = routes.current().routes[0]!;
+  // Routes reload (README "Routes"): a new table is built and its new identities fetched before the
+  // swap; a refused one leaves nothing of itself behind. One at a time: a second waits for the first.
+  let reloading: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = reloading.then(work);
+    reloading = next.catch(() => undefined);
+    return next;
+  };
+  const routesFile = config.configFile;
+  const loadTable = async (): Promise<RouteTable> => {
+    if (routesFile === undefined) throw new Error('--config: no config file to reload routes from');
+    const table = builder.build(loadRoutes(routesFile, config));
+    try {
+      await builder.start(table);
+    } catch (err) {
+      builder.retire(table, routes.current());
+      throw err;
+    }
+    return table;
+  };
+  const applyTable = (table: RouteTable): void => {
+    builder.retire(routes.swap(table), table);
+    logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
+  };
+  // Watched (file change, SIGHUP) only when signet started with a routes: list; adding one to a
+  // config that had none takes a restart.
+  const routesReloader = config.routes === null || routesFile === undefined ? null : startRoutesReloader(routesFile, metrics, logger, {
+    load: () => serially(loadTable), apply: applyTable,
+  });
   const running: RunningSignet = {
-    proxy, admin, credentials, metrics, clock, regions, tracer,
+    proxy, admin, metrics, tracer, routes,
+    credentials: first.credentials, clock: first.forward.clock, regions: first.forward.regions,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
+    reloadRoutes: () => serially(async () => applyTable(await loadTable())),
+    reload: async () => {
+      if (keys === null && routesReloader === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys, no routes)');
+      await keys?.reloader.reload();
+      await routesReloader?.reload();
+    },
     async close() {
       draining = true;
+      keys?.reloader.close();
+      routesReloader?.close();
       await proxy.shutdown(config.shutdownGrace);
       // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
-      await multipart?.drain(MULTIPART_DRAIN_MS);
-      credentials.stop();
+      await builder.drain(MULTIPART_DRAIN_MS);
+      builder.stop();
       await dispatcher.close().catch(() => undefined);
       // The last spans go out before the process exits.
       await tracer?.shutdown().catch(() => undefined);

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { AMZ_TRAILER_SIGNATURE, DEFAULT_CHUNK_SIZE, EMPTY_SHA256 } from './constants.js';
 import { SigV4Error } from './errors.js';
-import { chunkSignature, trailerSignature } from './chunk-signature.js';
+import { chunkSignature, chunkSignatureV4a, trailerSignature, trailerSignatureV4a } from './chunk-signature.js';
 import { awsChunkedEncodedLength, checkAwsChunkedLayout } from './aws-chunked-length.js';
 import type { AwsChunkedLayout } from './aws-chunked-length.js';
 import { CHUNK_SIGNATURE_EXTENSION, CRLF, isSignedMode } from './aws-chunked-wire.js';
@@ -48,6 +48,10 @@ export class AwsChunkedEncoder extends Transform {
     super({ readableHighWaterMark: slack, writableHighWaterMark: slack });
     if (isSignedMode(options.mode) !== (options.signed !== undefined)) {
       throw new SigV4Error('SIGV4_INVALID_INPUT', `aws-chunked: mode ${options.mode} and signing context disagree`);
+    }
+    // The encoded length was announced before signing: its signature width must be the one signed with.
+    if (options.signed !== undefined && (options.ecdsa === true) !== (options.signed.ecdsaKey !== undefined)) {
+      throw new SigV4Error('SIGV4_INVALID_INPUT', 'aws-chunked: layout and signing context disagree on SigV4A');
     }
     this.encodedLength = awsChunkedEncodedLength(options.decodedLength, options);
     this.chunkSize = chunkSize;
@@ -121,7 +125,9 @@ export class AwsChunkedEncoder extends Transform {
 
   private sign(chunkSha256Hex: string): string {
     const s = this.signing as ChunkSigningContext;
-    this.previousSignature = chunkSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, chunkSha256Hex);
+    this.previousSignature = s.ecdsaKey === undefined
+      ? chunkSignature(s.signingKey, s.amzDate, s.scope, this.previousSignature, chunkSha256Hex)
+      : chunkSignatureV4a(s.ecdsaKey, s.amzDate, s.scope, this.previousSignature, chunkSha256Hex);
     return this.previousSignature;
   }
 
@@ -133,7 +139,9 @@ export class AwsChunkedEncoder extends Transform {
       const line = checksumTrailerName(this.checksum.algorithm) + ':' + this.checksum.digestBase64();
       out += line + CRLF;
       if (signing !== undefined) {
-        const sig = trailerSignature(signing.signingKey, signing.amzDate, signing.scope, this.previousSignature, line + '\n');
+        const sig = signing.ecdsaKey === undefined
+          ? trailerSignature(signing.signingKey, signing.amzDate, signing.scope, this.previousSignature, line + '\n')
+          : trailerSignatureV4a(signing.ecdsaKey, signing.amzDate, signing.scope, this.previousSignature, line + '\n');
         out += AMZ_TRAILER_SIGNATURE + ':' + sig + CRLF;
       }
     }

@@ -1,6 +1,6 @@
 import { AMZ_TRAILER_SIGNATURE, DEFAULT_CHUNK_SIZE } from './constants.js';
 import { SigV4Error } from './errors.js';
-import { CHUNK_SIGNATURE_EXTENSION, CRLF, SIGNATURE_HEX_LENGTH, hasTrailer, isSignedMode } from './aws-chunked-wire.js';
+import { CHUNK_SIGNATURE_EXTENSION, CRLF, chunkSignatureLength, hasTrailer, isSignedMode } from './aws-chunked-wire.js';
 import type { AwsChunkedMode } from './aws-chunked-wire.js';
 import { checksumBase64Length, checksumTrailerName } from './trailer-checksum.js';
 import type { ChecksumAlgorithm } from './trailer-checksum.js';
@@ -12,6 +12,8 @@ export interface AwsChunkedLayout {
   readonly chunkSize?: number;
   /** Required by the trailer modes, refused by 'signed'. */
   readonly trailer?: ChecksumAlgorithm | undefined;
+  /** SigV4A chunk signatures (144 chars wide instead of 64). */
+  readonly ecdsa?: boolean | undefined;
 }
 
 /** Checks a layout and returns its chunk size; throws SIGV4_INVALID_INPUT on nonsense. */
@@ -30,17 +32,17 @@ export function checkAwsChunkedLayout(decodedLength: number, layout: AwsChunkedL
 }
 
 /** Bytes of one chunk's framing (size line and the CRLF after the data), data excluded. */
-export function chunkFramingLength(size: number, signed: boolean): number {
-  const line = size.toString(16).length + (signed ? CHUNK_SIGNATURE_EXTENSION.length + SIGNATURE_HEX_LENGTH : 0) + 2;
+export function chunkFramingLength(size: number, signed: boolean, ecdsa = false): number {
+  const line = size.toString(16).length + (signed ? CHUNK_SIGNATURE_EXTENSION.length + chunkSignatureLength(ecdsa) : 0) + 2;
   return size === 0 ? line : line + 2;
 }
 
 /** Bytes after the final 0-size line: trailer lines, trailer signature, closing CRLF. */
-export function trailerSectionLength(mode: AwsChunkedMode, trailer: ChecksumAlgorithm | undefined): number {
+export function trailerSectionLength(mode: AwsChunkedMode, trailer: ChecksumAlgorithm | undefined, ecdsa = false): number {
   let length = CRLF.length;
   if (trailer !== undefined) {
     length += checksumTrailerName(trailer).length + 1 + checksumBase64Length(trailer) + CRLF.length;
-    if (isSignedMode(mode)) length += AMZ_TRAILER_SIGNATURE.length + 1 + SIGNATURE_HEX_LENGTH + CRLF.length;
+    if (isSignedMode(mode)) length += AMZ_TRAILER_SIGNATURE.length + 1 + chunkSignatureLength(ecdsa) + CRLF.length;
   }
   return length;
 }
@@ -52,9 +54,10 @@ export function trailerSectionLength(mode: AwsChunkedMode, trailer: ChecksumAlgo
 export function awsChunkedEncodedLength(decodedLength: number, layout: AwsChunkedLayout): number {
   const chunkSize = checkAwsChunkedLayout(decodedLength, layout);
   const signed = isSignedMode(layout.mode);
+  const ecdsa = layout.ecdsa === true;
   const fullChunks = Math.floor(decodedLength / chunkSize);
   const rest = decodedLength - fullChunks * chunkSize;
-  let length = decodedLength + fullChunks * chunkFramingLength(chunkSize, signed);
-  if (rest > 0) length += chunkFramingLength(rest, signed);
-  return length + chunkFramingLength(0, signed) + trailerSectionLength(layout.mode, layout.trailer);
+  let length = decodedLength + fullChunks * chunkFramingLength(chunkSize, signed, ecdsa);
+  if (rest > 0) length += chunkFramingLength(rest, signed, ecdsa);
+  return length + chunkFramingLength(0, signed, ecdsa) + trailerSectionLength(layout.mode, layout.trailer, ecdsa);
 }

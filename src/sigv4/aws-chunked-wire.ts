@@ -1,4 +1,8 @@
-import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER } from './constants.js';
+import type { KeyObject } from 'node:crypto';
+import {
+  STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_SIGNED_TRAILER_V4A, STREAMING_SIGNED_V4A, STREAMING_UNSIGNED_TRAILER,
+  V4A_PADDED_SIGNATURE_LENGTH,
+} from './constants.js';
 
 /** The three aws-chunked forms, named after their `x-amz-content-sha256` value. */
 export type AwsChunkedMode = 'signed' | 'signed-trailer' | 'unsigned-trailer';
@@ -15,6 +19,13 @@ export interface ChunkSigningContext {
   readonly amzDate: string;
   readonly scope: string;
   readonly seedSignature: string;
+  /** SigV4A: chunks are signed with this ECDSA key (signingKey unused), signatures padded to 144 chars. */
+  readonly ecdsaKey?: KeyObject | undefined;
+}
+
+/** The width of a chunk signature on the wire: 64 hex for SigV4, 144 padded for SigV4A. */
+export function chunkSignatureLength(ecdsa: boolean): number {
+  return ecdsa ? V4A_PADDED_SIGNATURE_LENGTH : SIGNATURE_HEX_LENGTH;
 }
 
 const CONTENT_SHA256_OF_MODE: Readonly<Record<AwsChunkedMode, string>> = {
@@ -23,9 +34,15 @@ const CONTENT_SHA256_OF_MODE: Readonly<Record<AwsChunkedMode, string>> = {
   'unsigned-trailer': STREAMING_UNSIGNED_TRAILER,
 };
 
-/** The `x-amz-content-sha256` value announcing `mode`. */
-export function awsChunkedContentSha256(mode: AwsChunkedMode): string {
-  return CONTENT_SHA256_OF_MODE[mode];
+const CONTENT_SHA256_OF_MODE_V4A: Readonly<Record<AwsChunkedMode, string>> = {
+  signed: STREAMING_SIGNED_V4A,
+  'signed-trailer': STREAMING_SIGNED_TRAILER_V4A,
+  'unsigned-trailer': STREAMING_UNSIGNED_TRAILER,
+};
+
+/** The `x-amz-content-sha256` value announcing `mode` (its SigV4A form when `ecdsa`). */
+export function awsChunkedContentSha256(mode: AwsChunkedMode, ecdsa = false): string {
+  return (ecdsa ? CONTENT_SHA256_OF_MODE_V4A : CONTENT_SHA256_OF_MODE)[mode];
 }
 
 /** The mode an `x-amz-content-sha256` value announces, or undefined when it is not aws-chunked. */

@@ -14,7 +14,8 @@ export function canonicalUri(wirePath: string, service: string): string {
   return uriEncodePath(normalizePath(wirePath));
 }
 
-function normalizePath(path: string): string {
+/** RFC 3986 dot-segment removal with empty segments dropped; a trailing `/` is kept (the generic SigV4 rule). */
+export function normalizePath(path: string): string {
   const out: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

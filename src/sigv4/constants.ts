@@ -6,12 +6,25 @@ export const TRAILER_ALGORITHM = 'AWS4-HMAC-SHA256-TRAILER';
 export const KEY_TYPE_IDENTIFIER = 'aws4_request';
 export const KEY_PREFIX = 'AWS4';
 
+// SigV4A (AWS4-ECDSA-P256-SHA256): aws-c-auth source/aws_signing.c and key_derivation.c.
+export const ALGORITHM_V4A = 'AWS4-ECDSA-P256-SHA256';
+export const CHUNK_ALGORITHM_V4A = 'AWS4-ECDSA-P256-SHA256-PAYLOAD';
+export const TRAILER_ALGORITHM_V4A = 'AWS4-ECDSA-P256-SHA256-TRAILER';
+/** HMAC key of the SigV4A key derivation: "AWS4A" + secret. */
+export const KEY_PREFIX_V4A = 'AWS4A';
+/** A DER ECDSA-P256 signature is at most 72 bytes; chunk and trailer signatures are hex padded to this width. */
+export const V4A_PADDED_SIGNATURE_LENGTH = 144;
+export const V4A_SIGNATURE_PADDING = '*';
+/** Region set meaning every region (Multi-Region Access Points). */
+export const REGION_SET_ANY = '*';
+
 // Header names, lower case (canonical form).
 export const AUTHORIZATION = 'authorization';
 export const HOST = 'host';
 export const AMZ_DATE = 'x-amz-date';
 export const AMZ_CONTENT_SHA256 = 'x-amz-content-sha256';
 export const AMZ_SECURITY_TOKEN = 'x-amz-security-token';
+export const AMZ_REGION_SET = 'x-amz-region-set';
 export const AMZ_DECODED_CONTENT_LENGTH = 'x-amz-decoded-content-length';
 export const AMZ_TRAILER = 'x-amz-trailer';
 export const AMZ_TRAILER_SIGNATURE = 'x-amz-trailer-signature';
@@ -35,6 +48,7 @@ export const Q_EXPIRES = 'X-Amz-Expires';
 export const Q_SIGNED_HEADERS = 'X-Amz-SignedHeaders';
 export const Q_SIGNATURE = 'X-Amz-Signature';
 export const Q_SECURITY_TOKEN = 'X-Amz-Security-Token';
+export const Q_REGION_SET = 'X-Amz-Region-Set';
 
 // SigV2 (legacy clients) query parameter names.
 export const Q_V2_ACCESS_KEY_ID = 'AWSAccessKeyId';
@@ -44,7 +58,7 @@ export const V2_AUTH_PREFIX = 'AWS ';
 
 /** Query parameters a client may carry from its own auth scheme; never forwarded. */
 export const CLIENT_AUTH_QUERY_PARAMS: ReadonlySet<string> = new Set([
-  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN,
+  Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SIGNED_HEADERS, Q_SIGNATURE, Q_SECURITY_TOKEN, Q_REGION_SET,
   Q_V2_ACCESS_KEY_ID, Q_V2_SIGNATURE, Q_V2_EXPIRES,
 ]);
 
@@ -54,6 +68,8 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
 export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
+export const STREAMING_SIGNED_V4A = 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD';
+export const STREAMING_SIGNED_TRAILER_V4A = 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER';
 export const AWS_CHUNKED = 'aws-chunked';
 
 /** S3 caps presigned URLs at seven days. */

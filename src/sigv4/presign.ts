@@ -32,15 +32,20 @@ export interface PresignedQuery {
   readonly canonicalRequest: string;
 }
 
+/** S3 takes X-Amz-Expires of 1 second to 7 days; anything else is SIGV4_PRESIGN_EXPIRES. */
+export function checkPresignExpiry(expiresSeconds: number): void {
+  if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > MAX_PRESIGNED_TTL_SECONDS) {
+    throw new SigV4Error('SIGV4_PRESIGN_EXPIRES', `presign expiry must be 1..${MAX_PRESIGNED_TTL_SECONDS} seconds, got ${expiresSeconds}`);
+  }
+}
+
 /**
  * Query-string auth. The X-Amz-* parameters (and the session token) join the query *before*
  * canonicalisation, so they are signed; only X-Amz-Signature is appended afterwards.
  */
 export function presign(req: SignableRequest, options: PresignOptions): PresignedQuery {
   const { credentials, region, service, expiresSeconds } = options;
-  if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > MAX_PRESIGNED_TTL_SECONDS) {
-    throw new SigV4Error('SIGV4_PRESIGN_EXPIRES', `presign expiry must be 1..${MAX_PRESIGNED_TTL_SECONDS} seconds, got ${expiresSeconds}`);
-  }
+  checkPresignExpiry(expiresSeconds);
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const scope = credentialScope(shortDate, region, service);
   const headers = canonicalHeaders(req.headers, []);

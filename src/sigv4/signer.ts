@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { formatAmzDate } from './amz-date.js';
-import { canonicalHeaders } from './canonical-headers.js';
-import { canonicalQuery } from './canonical-query.js';
-import { canonicalRequest } from './canonical-request.js';
-import { canonicalUri } from './canonical-uri.js';
-import { ALGORITHM, AMZ_CONTENT_SHA256, AMZ_DATE, AMZ_SECURITY_TOKEN } from './constants.js';
+import { ALGORITHM } from './constants.js';
+import { headerCanonicalRequest } from './header-canonical-request.js';
 import { credentialScope } from './scope.js';
 import { signingKey } from './signing-key.js';
 import { stringToSign } from './string-to-sign.js';
@@ -31,6 +29,10 @@ export interface SignedRequest {
   /** Needed to chain aws-chunked chunk signatures, and for diagnosis. Never log it. */
   readonly signature: string;
   readonly signingKey: Buffer;
+  /** SigV4A only: the ECDSA key aws-chunked chunk signatures are made with (signingKey is empty then). */
+  readonly ecdsaKey?: KeyObject | undefined;
+  /** SigV4A only: the x-amz-region-set value signed, to be sent as that header. */
+  readonly regionSet?: string | undefined;
   readonly scope: string;
   readonly signedHeaders: string;
   /** Kept for SignatureDoesNotMatch diagnosis (debug logs only; redact the token). */
@@ -48,16 +50,9 @@ export function signRequest(req: SignableRequest, options: SignOptions): SignedR
   const { credentials, region, service, payloadHash } = options;
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const token = credentials.sessionToken;
-  const extra: Array<readonly [string, string]> = [
-    [AMZ_DATE, amzDate],
-    [AMZ_CONTENT_SHA256, payloadHash],
-  ];
-  if (token !== undefined && token !== '') extra.push([AMZ_SECURITY_TOKEN, token]);
-
   // Phase 1
-  const headers = canonicalHeaders(req.headers, extra);
-  const query = options.query ?? canonicalQuery(req.query);
-  const creq = canonicalRequest(req.method, canonicalUri(req.path, service), query, headers.block, headers.signedHeaders, payloadHash);
+  const headers = headerCanonicalRequest(req, service, amzDate, payloadHash, token, options.query);
+  const creq = headers.canonicalRequest;
   // Phase 2
   const scope = credentialScope(shortDate, region, service);
   const sts = stringToSign(amzDate, scope, creq);

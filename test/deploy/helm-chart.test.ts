@@ -2,13 +2,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { parseRoutes, parseUpstream } from '../../src/config/index.js';
+import type { RouteDefaults, UpstreamTarget } from '../../src/config/index.js';
 import { buildHelmRender, render } from './helm-render.js';
 import type { K8sObject } from './k8s-schema.js';
 import { parseObjects, podSpec, signetContainer, validateObject } from './k8s-schema.js';
 
 const chartDir = fileURLToPath(new URL('../../helm/signet/', import.meta.url));
-const exampleNames = ['gateway-minimal', 'gateway-full', 'sidecar'];
+const exampleNames = ['gateway-minimal', 'gateway-full', 'sidecar', 'gateway-routes'];
 const examples = exampleNames.map((n) => `${chartDir}examples/${n}.yaml`);
 const fixture = fileURLToPath(new URL('./fixtures/sidecar-host.yaml', import.meta.url));
 
@@ -27,6 +29,10 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   }
   return out;
 }
+const routeDefaults: RouteDefaults = {
+  region: 'eu-west-1', upstream: parseUpstream('https://s3.eu-west-1.amazonaws.com') as UpstreamTarget, service: 's3',
+  addressing: 'auto', payload: 'auto', upstreamCapabilities: new Set(), signingAlgorithm: 'sigv4', regionSet: [],
+};
 const defaults = readYaml(`${chartDir}values.yaml`) as Record<string, unknown>;
 const withDefaults = (over: Record<string, unknown>): Record<string, unknown> => merge(defaults, over);
 
@@ -36,7 +42,20 @@ describe('values.schema.json', () => {
     expect(validateValues(values), JSON.stringify(validateValues.errors)).toBe(true);
   });
 
+  it('accepts routes signet itself reads, as the ConfigMap hands them over', () => {
+    const values = readYaml(`${chartDir}examples/gateway-routes.yaml`) as { routes: unknown[] };
+    const routes = parseRoutes(stringify({ routes: values.routes }), 'signet.yaml', routeDefaults)!;
+    expect(routes.map((r) => `${r.name} ${r.service} ${r.region} ${r.upstream.origin}`)).toEqual([
+      'team-a s3 eu-west-1 https://s3.eu-west-1.amazonaws.com',
+      'team-b s3 us-east-1 https://s3.us-east-1.amazonaws.com',
+      'search es eu-west-1 https://search-logs-abc123.eu-west-1.es.amazonaws.com',
+    ]);
+  });
+
   it.each([
+    ['a route without a name', { routes: [{ match: { buckets: ['a'] } }] }],
+    ['a route key signet does not have', { routes: [{ name: 'a', bucket: 'a' }] }],
+    ['route credentials with a bad role', { routes: [{ name: 'a', credentials: { roleArn: 'team-a' } }] }],
     ['an unknown mode', { mode: 'daemonset' }],
     ['a misspelt signet flag', { config: { regoin: 'us-east-1' } }],
     ['a payload strategy signet does not have', { config: { payload: 'chunked' } }],

@@ -46,6 +46,10 @@ env:
   - name: SIGNET_ALLOW_UNAUTHENTICATED
     value: "true"
   {{- end }}
+  {{- if $v.routes }}
+  - name: SIGNET_CONFIG
+    value: /etc/signet/config/signet.yaml
+  {{- end }}
   {{- if $v.upstreamCA.configMap }}
   - name: SIGNET_UPSTREAM_CA
     value: {{ printf "/etc/signet/upstream-ca/%s" $v.upstreamCA.key | quote }}
@@ -81,6 +85,7 @@ volumeMounts:
     readOnly: true
   {{- end }}
   {{- if $v.inboundKeys.existingSecret }}
+  {{- /* A directory, never subPath: Secret updates reach signet, which reloads the keys without a restart. */}}
   - name: signet-inbound-keys
     mountPath: /etc/signet/inbound
     readOnly: true
@@ -88,6 +93,12 @@ volumeMounts:
   {{- if $v.upstreamCA.configMap }}
   - name: signet-upstream-ca
     mountPath: /etc/signet/upstream-ca
+    readOnly: true
+  {{- end }}
+  {{- if $v.routes }}
+  {{- /* A directory, not subPath: an edited ConfigMap reaches the file (for a reload). */}}
+  - name: signet-config
+    mountPath: /etc/signet/config
     readOnly: true
   {{- end }}
 {{- end }}
@@ -118,6 +129,11 @@ volumeMounts:
 - name: signet-upstream-ca
   configMap:
     name: {{ .Values.upstreamCA.configMap }}
+{{- end }}
+{{- if .Values.routes }}
+- name: signet-config
+  configMap:
+    name: {{ include "signet.fullname" . }}-config
 {{- end }}
 {{- end }}
 

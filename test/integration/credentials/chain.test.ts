@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialChain } from '../../../src/credentials/index.js';
+import { CredentialChainError, createCredentialChain } from '../../../src/credentials/index.js';
 import { startContainerServer } from '../../support/credentials/container-server.js';
 import { isolatedAwsEnv } from '../../support/credentials/env.js';
 import { startImdsServer } from '../../support/credentials/imds-server.js';
@@ -166,6 +166,19 @@ describe('the credential chain against real protocol servers on loopback', () =>
     });
     await chain();
     expect(s.calls).toHaveLength(2);
+  });
+
+  it('tells a source set up but unreachable (worth waiting for) from no source at all, naming the unreachable one first', async () => {
+    const c = await startContainerServer({ token: 'pod-token' });
+    await c.server.down();
+    Object.assign(process.env, { AWS_CONTAINER_CREDENTIALS_FULL_URI: c.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'pod-token' });
+    const down = await createCredentialChain({ region: REGION })().then(() => null, (e: unknown) => e as CredentialChainError);
+    expect(down).toBeInstanceOf(CredentialChainError);
+    expect(down?.sourceConfigured).toBe(true);
+    expect(down?.message).toMatch(/^no AWS credentials found \(container: .*ECONNREFUSED.*; env: /);
+    delete process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+    const none = await createCredentialChain({ region: REGION })().then(() => null, (e: unknown) => e as CredentialChainError);
+    expect(none?.sourceConfigured).toBe(false);
   });
 
   it('stops at a configured source that fails instead of falling through to the next one', async () => {

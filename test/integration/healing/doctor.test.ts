@@ -72,6 +72,12 @@ describe('signet doctor', () => {
     expect(sts.calls.at(-1)).toEqual({ action: 'GetCallerIdentity', accessKeyId: keys.accessKeyId, region: 'us-east-1', service: 'sts' });
   });
 
+  it('with --signing-algorithm sigv4a, skips the region check (no one region to learn) and the round trip passes', async () => {
+    const { report } = await doctorJson(['--region', 'us-east-1', '--upstream', s3.url, '--bucket', 'doc-bucket', '--signing-algorithm', 'sigv4a', '--region-set', '*']);
+    expect(statusOf(report.checks)).toMatchObject({ region: 'skipped', 'round trip': 'ok' });
+    expect(check(report.checks, 'region').detail).toContain('region set *');
+  });
+
   it('gives machines JSON: ok plus each check\'s name, status and detail', async () => {
     const { code, report } = await doctorJson(['--region', 'us-east-1', '--upstream', s3.url, '--bucket', 'doc-bucket']);
     expect(code).toBe(0);

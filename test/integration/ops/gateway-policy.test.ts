@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand,
+  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../../support/harness.js';
 import type { Harness } from '../../support/harness.js';
@@ -59,10 +62,30 @@ describe('gateway per-client policy', () => {
     c.destroy();
   });
 
+  it('checks each operation as IAM does: multipart parts and reads allowed, part copies checked on their source', async () => {
+    const c = client(TEAM);
+    const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket: 'team-a-data', Key: 'uploads/mp' }));
+    const part = await c.send(new UploadPartCommand({ Bucket: 'team-a-data', Key: 'uploads/mp', UploadId, PartNumber: 1, Body: 'part one' }));
+    await c.send(new CompleteMultipartUploadCommand({ Bucket: 'team-a-data', Key: 'uploads/mp', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] } }));
+    await c.send(new HeadObjectCommand({ Bucket: 'team-a-data', Key: 'uploads/mp' }));
+    await c.send(new ListObjectsV2Command({ Bucket: 'team-a-data', Prefix: 'uploads/' }));
+    const before = h.s3.requests.length;
+    // Refused before S3 is asked, so the upload id is never looked up.
+    const second = 'never-reached';
+    const refusals: Array<Promise<unknown>> = [
+      c.send(new UploadPartCopyCommand({ Bucket: 'team-a-data', Key: 'uploads/mp2', UploadId: second, PartNumber: 1, CopySource: 'admin-bucket/secret' })),
+      c.send(new UploadPartCopyCommand({ Bucket: 'team-a-data', Key: 'uploads/mp2', UploadId: second, PartNumber: 1, CopySource: 'team-a-data/secrets/x' })),
+      c.send(new ListObjectsV2Command({ Bucket: 'team-b-data' })),
+    ];
+    for (const call of refusals) expect(await call.catch((e: unknown) => e)).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(h.s3.requests.length).toBe(before);
+    c.destroy();
+  });
+
   it('counts requests by client name in /metrics, never by key', async () => {
     const text = await (await fetch(`${h.signet.admin!.url}/metrics`)).text();
-    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="2xx"\} 2\b/);
-    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="4xx"\} 4\b/);
+    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="2xx"\} 7\b/);
+    expect(text).toMatch(/signet_client_requests_total\{client="team-a",status_class="4xx"\} 7\b/);
     expect(text).not.toContain(TEAM.accessKeyId);
   });
 

@@ -40,6 +40,19 @@ describe('signet presign', () => {
     expect(await res.text()).toBe('presigned body');
   });
 
+  it('presigns with SigV4A under --signing-algorithm sigv4a, and the embedded S3 verifies it', async () => {
+    await fetch((await presign('--method', 'PUT', 's3://presign-bucket/v4a.txt')).stdout.trim(), { method: 'PUT', body: 'v4a body' });
+    const r = await presign('--signing-algorithm', 'sigv4a', '--region-set', 'us-*', 's3://presign-bucket/v4a.txt');
+    expect(r.code).toBe(0);
+    const url = new URL(r.stdout.trim());
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-ECDSA-P256-SHA256');
+    expect(url.searchParams.get('X-Amz-Region-Set')).toBe('us-*');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${keys.accessKeyId}/\\d{8}/s3/aws4_request$`));
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('v4a body');
+  });
+
   it('never prints the secret key', async () => {
     const r = await presign('s3://presign-bucket/x');
     expect(r.stdout + r.stderr).not.toContain(keys.secretAccessKey);

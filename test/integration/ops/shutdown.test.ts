@@ -70,3 +70,18 @@ describe('SIGTERM', () => {
     expect(await outcome).toBe('cut');
   }, 20_000);
 });
+
+describe('SIGHUP', () => {
+  it('does not stop signet (it reloads what can be reloaded), and SIGTERM still drains and exits 0', async () => {
+    const { admin, done } = await startDemoChild();
+    child!.kill('SIGHUP');
+    child!.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+    expect(child!.exitCode).toBeNull();
+    child!.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(result.signal).toBeNull();
+  }, 20_000);
+});

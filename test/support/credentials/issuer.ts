@@ -32,6 +32,11 @@ export class CredentialIssuer {
     return record;
   }
 
+  /** The credentials issued under this key id (the embedded S3's key store looks them up here). */
+  find(accessKeyId: string): Issued | undefined {
+    return this.#byKey.get(accessKeyId);
+  }
+
   get last(): Issued | undefined {
     return this.issued.at(-1);
   }

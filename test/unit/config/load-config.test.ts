@@ -224,7 +224,21 @@ const ERRORS: [string, string[], Record<string, string>, string][] = [
   ['a malformed session name', ['--role-session-name', 'has space'], REGION, '--role-session-name: "has space" is not a session name'],
   ['an external id without a role', ['--external-id', 'ext-1'], REGION, '--external-id: "ext-1" is only used with --role-arn'],
   ['a virtual-host suffix that is no host name', ['--virtual-host-suffix', 'localhost,bad_name'], REGION, '--virtual-host-suffix: "bad_name" is not a host name'],
+  ['an unknown signing algorithm', ['--signing-algorithm', 'sigv5'], REGION, '--signing-algorithm: "sigv5"'],
+  ['a region set without SigV4A', ['--region-set', '*'], REGION, '--region-set: "*" is only used with --signing-algorithm sigv4a'],
+  ['a region set with an empty entry', ['--signing-algorithm', 'sigv4a', '--region-set', 'us-east-1,'], REGION, '--region-set: "" is not a region name'],
+  ['a region set with a bad entry', ['--signing-algorithm', 'sigv4a', '--region-set', 'US East'], REGION, '--region-set: "US East" is not a region name'],
 ];
+
+describe('--signing-algorithm and --region-set', () => {
+  it('default to SigV4 with no region set; SigV4A signs for the region unless a set is given', () => {
+    expect(loadConfig([], REGION)).toMatchObject({ signingAlgorithm: 'sigv4', regionSet: [] });
+    expect(loadConfig(['--signing-algorithm', 'sigv4a'], REGION)).toMatchObject({ signingAlgorithm: 'sigv4a', regionSet: ['eu-west-1'] });
+    expect(loadConfig(['--signing-algorithm', 'sigv4a', '--region-set', '*'], REGION).regionSet).toEqual(['*']);
+    expect(loadConfig(['--signing-algorithm', 'sigv4a', '--region-set', 'us-east-1, eu-*'], REGION).regionSet).toEqual(['us-east-1', 'eu-*']);
+    expect(loadConfig([], { ...REGION, SIGNET_SIGNING_ALGORITHM: 'sigv4a', SIGNET_REGION_SET: '*' }).regionSet).toEqual(['*']);
+  });
+});
 
 describe('client limits', () => {
   it('take 0 as off (no body timeout, no connection limit)', () => {

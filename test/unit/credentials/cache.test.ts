@@ -54,6 +54,25 @@ describe('CredentialCache', () => {
     expect(c.status()).toMatchObject({ ready: false, source: null });
   });
 
+  it('rejects start with the source error as cause, then keeps retrying until a fetch succeeds', async () => {
+    const down = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    let up = false;
+    const fetch = vi.fn(async () => {
+      if (!up) throw down;
+      return { credentials: creds(1, 10 * MIN), source: 'container' };
+    });
+    const c = make(fetch);
+    const err = await c.start().then(() => null, (e: unknown) => e as Error);
+    expect(err?.cause).toBe(down);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(c.ready()).toBe(false);
+    up = true;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(c.ready()).toBe(true);
+    expect(c.status().lastError).toBeNull();
+  });
+
   it('never refreshes credentials without an expiration', async () => {
     const fetch = vi.fn(async () => ({ credentials: creds(1), source: 'profile' }));
     const c = make(fetch);

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AwsChunkedDecoder } from '../../../src/demo/aws-chunked-decoder.js';
 import type { ChunkEvents } from '../../../src/demo/aws-chunked-decoder.js';
-import { ChunkVerifier } from '../../../src/demo/chunk-verifier.js';
+import { ChunkVerifier, hmacChunkCheck } from '../../../src/demo/chunk-verifier.js';
 import { DemoError } from '../../../src/demo/demo-error.js';
 import { EXAMPLE, STREAMING_VECTOR, TRAILER_VECTOR, vectorBody } from './vectors.js';
 
@@ -17,7 +17,7 @@ interface Run {
 }
 
 function decode(body: Buffer, seed: string, pieceSize: number, signed = true, expectTrailers = false): Run {
-  const verifier = new ChunkVerifier(KEY, EXAMPLE.amzDate, EXAMPLE.scope, seed);
+  const verifier = new ChunkVerifier(hmacChunkCheck(KEY), EXAMPLE.amzDate, EXAMPLE.scope, seed);
   const out: Buffer[] = [];
   const trailers: Array<[string, string]> = [];
   const events: ChunkEvents = {
@@ -86,7 +86,7 @@ describe('aws-chunked decoder and chunk-signature chain', () => {
   });
 
   it('refuses a non-final signed chunk smaller than 8 KiB', () => {
-    const verifier = new ChunkVerifier(KEY, EXAMPLE.amzDate, EXAMPLE.scope, STREAMING_VECTOR.seed);
+    const verifier = new ChunkVerifier(hmacChunkCheck(KEY), EXAMPLE.amzDate, EXAMPLE.scope, STREAMING_VECTOR.seed);
     verifier.chunkStart(100, 'x'.repeat(64));
     expect(() => verifier.chunkStart(100, 'x'.repeat(64))).toThrow(/8192/);
   });

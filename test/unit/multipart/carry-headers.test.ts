@@ -77,6 +77,7 @@ describe('carryHeaders', () => {
     expect(refusal({ 'x-amz-checksum-crc32': 'AAAAAA==', 'x-amz-sdk-checksum-algorithm': 'SHA1' })).toBe('InvalidRequest');
     expect(refusal({ 'content-md5': 'not-base64' })).toBe('InvalidDigest');
     expect(refusal({ 'content-md5': 'XrY7u+Ae7tCTyyK7j1rNww' })).toBe('InvalidDigest');
+    expect(refusal({ 'content-md5': '' })).toBe('InvalidDigest');
   });
 
   it('Content-MD5: any 16 bytes in base64 are accepted, anything else is InvalidDigest', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignetError } from '../../../src/errors.js';
-import { checkPolicy, Glob, iamAction, parseCopySource } from '../../../src/proxy/client-policy.js';
+import { checkDeleteEntries, checkPolicy, deleteNeedsKeyCheck, Glob, iamAction, parseCopySource, versionIdOf } from '../../../src/proxy/client-policy.js';
 import { parseInboundClients } from '../../../src/proxy/inbound-clients.js';
 
 const YAML = `# two teams
@@ -79,8 +79,66 @@ describe('--inbound-keys with clients and policies', () => {
     expect(r('DeleteObjects', 'team-a-data')).toBe('AccessDenied');
   });
 
+  it('checks DeleteObjects per entry: s3:DeleteObject on each key, s3:DeleteObjectVersion for a version', () => {
+    const clients = parseInboundClients(`clients:
+  - accessKeyId: DEL
+    secret: s
+    keys: ["tmp/*"]
+    actions: ["s3:DeleteObject"]
+  - accessKeyId: DELV
+    secret: s
+    keys: ["tmp/*"]
+    actions: ["s3:DeleteObject*"]
+  - accessKeyId: ALLKEYS
+    secret: s
+    actions: ["s3:DeleteObject"]
+  - accessKeyId: EVERYTHING
+    secret: s
+    actions: ["s3:*"]
+`, 'k.yaml');
+    const p = (id: string) => clients.get(id)!.policy!;
+    const check = (id: string, entries: Array<{ key: string; versionId: string }>) => denied(() => checkDeleteEntries(p(id), entries));
+    expect(deleteNeedsKeyCheck(p('DEL'))).toBe(true);
+    expect(deleteNeedsKeyCheck(p('ALLKEYS'))).toBe(true);
+    expect(deleteNeedsKeyCheck(p('EVERYTHING'))).toBe(false);
+    expect(denied(() => checkPolicy(p('DEL'), { operation: 'DeleteObjects', bucket: 'b', key: '', copySource: '' }))).toBe('allowed');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: '' }, { key: 'tmp/b/c', versionId: '' }])).toBe('allowed');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: '' }, { key: 'keep/b', versionId: '' }])).toBe('AccessDenied');
+    expect(check('DEL', [{ key: 'tmp/a', versionId: 'v1' }])).toBe('AccessDenied');
+    expect(check('DELV', [{ key: 'tmp/a', versionId: 'v1' }])).toBe('allowed');
+    expect(check('DELV', [{ key: 'keep/a', versionId: 'v1' }])).toBe('AccessDenied');
+    expect(check('ALLKEYS', [{ key: 'any/thing', versionId: '' }])).toBe('allowed');
+    expect(check('ALLKEYS', [{ key: 'any/thing', versionId: 'v1' }])).toBe('AccessDenied');
+  });
+
+  it('needs the *Version action for a request that names a version, as IAM does', () => {
+    const clients = parseInboundClients(`clients:
+  - accessKeyId: PLAIN
+    secret: s
+    actions: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:GetObjectTagging"]
+  - accessKeyId: READONLY
+    secret: s
+    actions: ["read-only", "s3:PutObject"]
+`, 'k.yaml');
+    const r = (id: string, operation: string, versionId: string, copySource = '') =>
+      denied(() => checkPolicy(clients.get(id)!.policy!, { operation, bucket: 'b', key: 'k', copySource, versionId }));
+    expect(r('PLAIN', 'GetObject', '')).toBe('allowed');
+    expect(r('PLAIN', 'GetObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'HeadObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'DeleteObject', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'GetObjectTagging', 'v1')).toBe('AccessDenied');
+    expect(r('PLAIN', 'PutObject', 'v1')).toBe('allowed');
+    expect(r('PLAIN', 'CopyObject', '', '/b/src')).toBe('allowed');
+    expect(r('PLAIN', 'CopyObject', '', '/b/src?versionId=v1')).toBe('AccessDenied');
+    expect(r('READONLY', 'GetObject', 'v1')).toBe('allowed');
+    expect(r('READONLY', 'CopyObject', '', '/b/src?versionId=v1')).toBe('allowed');
+    expect(versionIdOf([['uploadId', 'u'], ['versionId', 'v9']])).toBe('v9');
+    expect(versionIdOf([])).toBe('');
+  });
+
   it('parses x-amz-copy-source in its forms', () => {
-    expect(parseCopySource('/b/k%20x?versionId=3')).toEqual({ bucket: 'b', key: 'k x' });
+    expect(parseCopySource('/b/k%20x?versionId=3')).toEqual({ bucket: 'b', key: 'k x', versioned: true });
+    expect(parseCopySource('/b/k%20x?other=3')).toEqual({ bucket: 'b', key: 'k x' });
     expect(parseCopySource('b/dir/k')).toEqual({ bucket: 'b', key: 'dir/k' });
     expect(parseCopySource('/nokey')).toBeNull();
     expect(parseCopySource('/b/%E0%A4%A')).toBeNull();
