@@ -37,6 +37,12 @@ export class CredentialFeed {
     return [...this.#latest.values()];
   }
 
+  /** An identity no route uses any more: its sets are no longer sent, nor required of a worker. */
+  forget(sourceId: string): void {
+    this.#latest.delete(sourceId);
+    this.#expiries.delete(sourceId);
+  }
+
   sources(): string[] {
     return [...this.#latest.keys()];
   }

@@ -9,8 +9,8 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 export type MetricsSnapshot = ReadonlyArray<MetricObjectWithValues<MetricValue<string>>>;
 
 /**
- * One credential set for one credential source (`default` for a single-upstream serve; one id per
- * route once routes have caches of their own). Carries the secret and the token: it never goes
+ * One credential set for one identity: `sourceId` is its identityKey() (`default` for the default
+ * chain; routes with credentials of their own have theirs). Carries the secret and the token: it never goes
  * anywhere but the IPC pipe, and is never logged.
  */
 export interface CredentialsMessage {
@@ -33,7 +33,12 @@ export type ToWorker =
   /** Shut down as on SIGTERM: stop accepting, drain for --shutdown-grace, exit 0. */
   | { readonly type: 'signet:drain' }
   /** The operator's second signal: exit at once, as a single process does. */
-  | { readonly type: 'signet:exit-now' };
+  | { readonly type: 'signet:exit-now' }
+  /**
+   * The primary re-read the routes: list of --config and pushed every identity it needs (earlier on
+   * this ordered channel): build the new table from the file and swap it in (README "Workers").
+   */
+  | { readonly type: 'signet:routes-reload' };
 
 export type ToPrimary =
   /** The worker listens for messages now: send it the credentials. */
@@ -44,7 +49,7 @@ export type ToPrimary =
   | { readonly type: 'signet:metrics'; readonly id: number; readonly metrics: MetricsSnapshot }
   | { readonly type: 'signet:draining' };
 
-const TO_WORKER = new Set(['signet:credentials', 'signet:metrics-request', 'signet:drain', 'signet:exit-now']);
+const TO_WORKER = new Set(['signet:credentials', 'signet:metrics-request', 'signet:drain', 'signet:exit-now', 'signet:routes-reload']);
 const TO_PRIMARY = new Set(['signet:hello', 'signet:listening', 'signet:credentials-held', 'signet:metrics', 'signet:draining']);
 
 function typed(message: unknown): string | undefined {

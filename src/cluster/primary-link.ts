@@ -5,16 +5,14 @@ import type { RunningSignet } from '../server/signet.js';
 import { asToWorker } from './messages.js';
 import type { CredentialsMessage, ToPrimary } from './messages.js';
 
-/** The credential source of a single-upstream serve; routes will add one id each. */
-export const DEFAULT_SOURCE = 'default';
-
 export interface LinkLogger {
   info(o: object, m: string): void;
+  warn(o: object, m: string): void;
   debug(o: object, m: string): void;
 }
 
 export interface PrimaryLink {
-  /** The credentials the primary pushes for `sourceId`: none until its first message. */
+  /** The credentials the primary pushes for identity `sourceId` (identityKey()): none until its first message. */
   credentialsFor(sourceId: string): PushedCredentials;
   /** Once the worker serves: report the listener, answer metrics requests, drain when told. */
   serve(running: RunningSignet, exit: GracefulExit): void;
@@ -45,6 +43,19 @@ export function connectToPrimary(logger: LinkLogger): PrimaryLink {
   let running: RunningSignet | null = null;
   let exit: GracefulExit | null = null;
   let drainAsked = '';
+  let routesReloadAsked = false;
+
+  // The primary pushed every identity the new table needs before it asked: none is awaited long.
+  // A refusal (a file edited again since the primary read it) keeps the table in force; the
+  // primary's reload of that later edit asks again.
+  const reloadRoutes = (): void => {
+    if (running === null) {
+      routesReloadAsked = true;
+      return;
+    }
+    running.reloadRoutes().catch((err: unknown) =>
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'routes reload refused; the previous routes stay in force'));
+  };
 
   const accept = (m: CredentialsMessage): void => {
     const first = credentialsFor(m.sourceId).status().source === null;
@@ -88,6 +99,8 @@ export function connectToPrimary(logger: LinkLogger): PrimaryLink {
         return;
       case 'signet:drain':
         return drain('primary');
+      case 'signet:routes-reload':
+        return reloadRoutes();
       case 'signet:exit-now':
         if (exit !== null) return exit.now('primary');
         process.exit(1);
@@ -96,8 +109,13 @@ export function connectToPrimary(logger: LinkLogger): PrimaryLink {
   // The primary is gone (killed): nothing routes new connections here any more; finish what is open.
   process.on('disconnect', () => drain('primary gone'));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => drain(signal));
-  // Forwarded by the primary; default action would kill the worker. Reload hooks add their own listener.
-  process.on('SIGHUP', () => logger.info({ signal: 'SIGHUP' }, 'signal received'));
+  // Forwarded by the primary (the default action would kill the worker): re-read --inbound-keys, as
+  // one process does. Routes are not re-read here: they wait for the primary's signet:routes-reload,
+  // sent once the identities they need are fetched and pushed.
+  process.on('SIGHUP', () => {
+    if (running === null || exit?.began === true) return logger.info({ signal: 'SIGHUP' }, 'signal received; nothing to reload yet');
+    running.reload().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'reload failed'));
+  });
   send({ type: 'signet:hello' });
 
   return {
@@ -107,6 +125,7 @@ export function connectToPrimary(logger: LinkLogger): PrimaryLink {
       exit = e;
       send({ type: 'signet:listening', url: r.proxy.url });
       if (drainAsked !== '') drain(drainAsked);
+      else if (routesReloadAsked) reloadRoutes();
     },
   };
 }

@@ -1,17 +1,19 @@
 import type { Config } from '../config/config.js';
-import { formatListenAddress } from '../config/index.js';
+import { formatListenAddress, loadRoutes } from '../config/index.js';
+import type { RouteConfig } from '../config/index.js';
 import { aggregateMetrics, createClusterMetrics, createLogger, createMetrics } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import { startAdminServer } from '../server/admin.js';
 import type { AdminServer, Readiness } from '../server/admin.js';
 import { implicitRoute } from '../server/build-routes.js';
-import { identityCache } from '../server/identity-cache.js';
 import { openProxyWarning } from '../server/open-proxy-warning.js';
-import { naming } from '../server/signet.js';
+import type { Reloader } from '../server/reloader.js';
+import { startRoutesReloader } from '../server/routes-reloader.js';
+import { naming, waitForCredentials } from '../server/signet.js';
 import { CredentialFeed } from './credential-feed.js';
 import { MetricsGather } from './metrics-gather.js';
 import { poolReadiness } from './pool-readiness.js';
-import { DEFAULT_SOURCE } from './primary-link.js';
+import { PrimaryIdentities } from './primary-identities.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerState } from './worker-pool.js';
 
@@ -63,10 +65,12 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     },
   });
 
-  const cache = identityCache(implicitRoute(config), { config, logger, metrics }, {
-    // Every successful fetch, the first included: one message per refresh to every worker.
-    onCredentials: ({ source }) => pool.broadcast(feed.publish(DEFAULT_SOURCE, cache.current(), source)),
-  });
+  // One cache per identity of the route table; every successful fetch, the first included, is one
+  // message to every worker.
+  const identities = new PrimaryIdentities({ config, logger, metrics, feed, broadcast: (m) => pool.broadcast(m) });
+  const routesOf = (routes: readonly RouteConfig[] | null): { routes: readonly RouteConfig[]; named: boolean } =>
+    ({ routes: routes ?? [implicitRoute(config)], named: routes !== null });
+  const first = routesOf(config.routes);
 
   const workerReady = (s: WorkerState, nowMs: number): boolean =>
     s.listening !== null && !s.draining && feed.sources().every((id) => feed.valid(id, s.held.get(id), nowMs));
@@ -75,7 +79,7 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     return pool.states().filter((s) => workerReady(s, now)).length;
   };
   const isReady = (): Readiness =>
-    poolReadiness({ draining, credentials: cache.status(), readyWorkers: readyCount(), workers: config.workers, warning: openWarning });
+    poolReadiness({ draining, credentials: identities.status(), readyWorkers: readyCount(), workers: config.workers, warning: openWarning });
   // Scrapes that arrive while one is being gathered share its answer: a burst of /metrics calls
   // costs the workers one snapshot each, not one per call.
   let scrape: Promise<string> | null = null;
@@ -105,9 +109,13 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
       admin = await naming('--admin-listen', formatListenAddress(config.adminListen),
         startAdminServer({ host: config.adminListen.host, port: config.adminListen.port, metrics: { registry }, logger, isReady }));
     }
-    await cache.start();
+    // As one process: a source set up but down is waited for (not ready, retried); none at all is exit 2.
+    await identities.adopt(first.routes, first.named, waitForCredentials, (err) => {
+      logger.warn({ error: err.message }, 'starting without credentials: /readyz answers 503 and requests get 503 until the credential source answers');
+    });
+    identities.settle(first.routes, first.named);
   } catch (err) {
-    cache.stop();
+    identities.stop();
     await admin?.close();
     const message = (err as Error).message;
     logger.fatal({ err: message }, 'startup failed');
@@ -116,28 +124,61 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
   }
 
   pool.start();
+  const routesReloader = startPrimaryRoutesReloader(config, logger, metrics, identities, pool, routesOf);
   installPrimarySignals(pool, logger, config, {
     draining: () => (draining = true),
+    reload: () => routesReloader?.reload(),
     finished: async () => {
-      cache.stop();
+      routesReloader?.close();
+      identities.stop();
       await admin?.close();
     },
   });
   const failed = await startup;
   if (failed !== undefined) {
-    cache.stop();
+    routesReloader?.close();
+    identities.stop();
     await admin?.close();
     return failed;
   }
   logger.info({
     listen: pool.states()[0]?.listening ?? listen, admin: admin?.url ?? 'off', workers: config.workers, upstream: config.upstream.origin,
-    region: config.region, payload: config.payload, credentials: cache.status().source,
+    region: config.region, payload: config.payload, credentials: identities.status().source,
   }, 'signet ready');
   return undefined;
 }
 
+/**
+ * Routes reload under --workers (README "Workers"): the primary follows the --config file and
+ * SIGHUP as one process does, adopts the new table's identities (each new one fetched and pushed
+ * to every worker first; a failure refuses the reload, counted and logged once), then tells the
+ * workers to build their tables from the file, and stops the identities no route uses any more.
+ * Without a routes: list at start, nothing is watched (as with one process).
+ */
+function startPrimaryRoutesReloader(
+  config: Config, logger: Logger, metrics: ReturnType<typeof createMetrics>, identities: PrimaryIdentities, pool: WorkerPool,
+  routesOf: (routes: readonly RouteConfig[] | null) => { routes: readonly RouteConfig[]; named: boolean },
+): Reloader | null {
+  const file = config.configFile;
+  if (config.routes === null || file === undefined) return null;
+  return startRoutesReloader(file, metrics, logger, {
+    load: async () => {
+      const next = routesOf(loadRoutes(file, config));
+      await identities.adopt(next.routes, next.named);
+      return next;
+    },
+    apply: (next) => {
+      pool.broadcast({ type: 'signet:routes-reload' });
+      identities.settle(next.routes, next.named);
+      logger.info({ routes: next.routes.map((r) => r.name), workers: pool.states().length }, 'routes reloaded; the workers reload theirs');
+    },
+  });
+}
+
 interface PrimaryHooks {
   draining(): void;
+  /** SIGHUP: the primary's own reload (routes), beside the signal passed on to the workers (keys). */
+  reload(): Promise<void> | undefined;
   finished(): Promise<void>;
 }
 
@@ -170,5 +211,7 @@ function installPrimarySignals(pool: WorkerPool, logger: Logger, config: Config,
   process.on('SIGHUP', () => {
     logger.info({ signal: 'SIGHUP', workers: pool.states().length }, 'passing the signal to every worker');
     pool.signal('SIGHUP');
+    // Never thrown: a failed reload is reported by the reloader and the old routes stay.
+    void hooks.reload()?.catch(() => undefined);
   });
 }

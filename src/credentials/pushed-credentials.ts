@@ -2,6 +2,9 @@ import { SignetError } from '../errors.js';
 import type { Credentials } from '../sigv4/types.js';
 import type { CredentialHolder, CredentialStatus } from './types.js';
 
+/** How long start() waits for the first set: the primary pushes it before it announces the identity. */
+const DEFAULT_WAIT_MS = 2_000;
+
 /** One set as the primary sent it: expiry in ms since the epoch, Infinity for static keys. */
 export interface PushedSet {
   readonly credentials: Credentials;
@@ -17,15 +20,21 @@ export interface PushedSet {
  */
 export class PushedCredentials implements CredentialHolder {
   readonly #now: () => number;
+  readonly #waitMs: number;
   #set: PushedSet | null = null;
+  /** start() calls waiting for the first set; each settles once (set or timeout). */
+  readonly #waiting = new Set<() => void>();
 
-  constructor(now: () => number = Date.now) {
+  /** `waitMs`: how long start() waits for the first push before it gives up. */
+  constructor(now: () => number = Date.now, waitMs = DEFAULT_WAIT_MS) {
     this.#now = now;
+    this.#waitMs = waitMs;
   }
 
   accept(set: PushedSet): void {
     if (!set.credentials.accessKeyId || !set.credentials.secretAccessKey) return;
     this.#set = set;
+    for (const wake of this.#waiting) wake();
   }
 
   current(): Credentials {
@@ -56,8 +65,23 @@ export class PushedCredentials implements CredentialHolder {
     };
   }
 
-  async start(): Promise<void> {
-    // Nothing to fetch: the primary pushes.
+  /**
+   * Nothing to fetch: the primary pushes. Resolves once a set has arrived (at once when one has),
+   * and rejects after `waitMs` without one: a worker's route table is never swapped for one with an
+   * identity it holds nothing for (RouteBuilder.start), and startup goes on without, answering 503.
+   */
+  start(): Promise<void> {
+    if (this.#set !== null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.#waiting.delete(settle);
+        if (this.#set !== null) resolve();
+        else reject(new Error(`no credentials from the primary process for this identity within ${this.#waitMs} ms`));
+      };
+      const timer = setTimeout(settle, this.#waitMs);
+      this.#waiting.add(settle);
+    });
   }
 
   stop(): void {

@@ -26,8 +26,7 @@ import { startAdminServer } from './admin.js';
 import { RouteBuilder } from './build-routes.js';
 import type { ForwardHooks } from './build-routes.js';
 import { startInboundKeys } from './inbound-keys.js';
-import { startReloader } from './reloader.js';
-import type { Reloader } from './reloader.js';
+import { startRoutesReloader } from './routes-reloader.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -218,27 +217,9 @@ function readiness(table: RouteTable): { ready: boolean; reason?: string } {
 }
 
 /** Whether a failed first credential fetch is a source to wait for, rather than none at all (see CredentialChainError). */
-function waitForCredentials(err: unknown): boolean {
+export function waitForCredentials(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
   return !(cause instanceof CredentialChainError) || cause.sourceConfigured;
-}
-
-const ROUTES_SOURCE = 'routes';
-
-/** The routes: list of --config, reloaded on change and SIGHUP through the generic reloader (reloader.ts). */
-function startRoutesReloader(file: string, metrics: Metrics, logger: Logger, o: { load(): Promise<RouteTable>; apply(t: RouteTable): void }): Reloader {
-  metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
-  for (const result of ['success', 'failure']) metrics.configReloads.labels(ROUTES_SOURCE, result).inc(0);
-  return startReloader<RouteTable>({
-    files: [file],
-    load: async () => ({ value: await o.load(), files: [file] }),
-    apply: o.apply,
-    report: (result, d) => {
-      metrics.configReloads.labels(ROUTES_SOURCE, result).inc();
-      if (result === 'success') metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
-      else logger.warn({ file, trigger: d.trigger, err: d.error }, 'routes reload failed; the previous routes stay in force');
-    },
-  });
 }
 
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
@@ -348,8 +329,10 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
   };
   // Watched (file change, SIGHUP) only when signet started with a routes: list; adding one to a
-  // config that had none takes a restart.
-  const routesReloader = config.routes === null || routesFile === undefined ? null : startRoutesReloader(routesFile, metrics, logger, {
+  // config that had none takes a restart. A --workers worker watches nothing: its credentials come
+  // from the primary, which re-reads the file, fetches new identities, and then tells it to reload.
+  const routesFollowFile = config.routes !== null && routesFile !== undefined && deps.credentialsFor === undefined;
+  const routesReloader = !routesFollowFile ? null : startRoutesReloader(routesFile, metrics, logger, {
     load: () => serially(loadTable), apply: applyTable,
   });
   const running: RunningSignet = {
@@ -359,7 +342,9 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     set draining(v: boolean) { draining = v; },
     reloadRoutes: () => serially(async () => applyTable(await loadTable())),
     reload: async () => {
-      if (keys === null && routesReloader === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys, no routes)');
+      if (keys === null && routesReloader === null) {
+        logger.info({}, config.routes === null ? 'reload: nothing to reload (no --inbound-keys, no routes)' : 'reload: nothing to reload here (routes follow the primary)');
+      }
       await keys?.reloader.reload();
       await routesReloader?.reload();
     },

@@ -47,14 +47,21 @@ function latestKeys(issuer: CredentialIssuer) {
   };
 }
 
-export async function startCluster(workers: number, extra: string[] = [], lifetimeMs = 60 * 60 * 1000): Promise<Cluster> {
-  const issuer = new CredentialIssuer(lifetimeMs);
-  const creds = await startContainerServer({ token: 'cluster-test-token', issuer });
-  const s3 = await startDemoS3({ region: 'us-east-1', keys: latestKeys(issuer), autoCreateBuckets: true });
-  const child = spawnSignet([
-    'serve', '--workers', String(workers), '--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
-    '--upstream-capabilities', 'all', ...extra,
-  ], isolatedEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: creds.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'cluster-test-token' }));
+/** A `signet serve --workers` process tree as the tests see it: its lines, its addresses, its end. */
+export interface ClusterProcess {
+  readonly child: ChildProcess;
+  readonly proxy: string;
+  readonly admin: string;
+  readonly rawLines: string[];
+  readonly done: Promise<CliResult>;
+  lines(): LogLine[];
+  /** SIGKILL to the primary and to any worker left behind. */
+  kill(): void;
+}
+
+/** Spawns `signet serve` with `args` and waits until the primary says every worker is ready. */
+export async function spawnCluster(args: string[], env: NodeJS.ProcessEnv): Promise<ClusterProcess> {
+  const child = spawnSignet(['serve', ...args], env);
   const rawLines: string[] = [];
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -76,10 +83,8 @@ export async function startCluster(workers: number, extra: string[] = [], lifeti
     return proxy !== '' && admin !== '';
   }, 30_000, 'the workers to be ready')]);
   return {
-    child, proxy, admin, s3, issuer, rawLines, done, lines,
-    hits: () => creds.server.requests,
-    credentialEndpoint: (up) => (up ? creds.server.up() : creds.server.down()),
-    async close() {
+    child, proxy, admin, rawLines, done, lines,
+    kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       // Workers notice their primary is gone and leave; kill any that linger.
       for (const pid of workerPids(lines())) {
@@ -87,6 +92,24 @@ export async function startCluster(workers: number, extra: string[] = [], lifeti
         if (!ourWorker(pid)) continue;
         try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       }
+    },
+  };
+}
+
+export async function startCluster(workers: number, extra: string[] = [], lifetimeMs = 60 * 60 * 1000): Promise<Cluster> {
+  const issuer = new CredentialIssuer(lifetimeMs);
+  const creds = await startContainerServer({ token: 'cluster-test-token', issuer });
+  const s3 = await startDemoS3({ region: 'us-east-1', keys: latestKeys(issuer), autoCreateBuckets: true });
+  const p = await spawnCluster([
+    '--workers', String(workers), '--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
+    '--upstream-capabilities', 'all', ...extra,
+  ], isolatedEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: creds.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'cluster-test-token' }));
+  return {
+    child: p.child, proxy: p.proxy, admin: p.admin, s3, issuer, rawLines: p.rawLines, done: p.done, lines: p.lines,
+    hits: () => creds.server.requests,
+    credentialEndpoint: (up) => (up ? creds.server.up() : creds.server.down()),
+    async close() {
+      p.kill();
       await s3.close();
       await creds.server.down();
     },

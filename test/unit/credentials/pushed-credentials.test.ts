@@ -52,4 +52,31 @@ describe('PushedCredentials (a worker\'s, fed by the primary)', () => {
     expect(c.current().accessKeyId).toBe('AKIASTATIC');
     expect(c.status().expiration).toBeNull();
   });
+
+  it('start() waits for the first push and resolves when it comes', async () => {
+    const c = new PushedCredentials(() => T0, 60_000);
+    let done = false;
+    const started = c.start().then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    c.accept({ credentials: keys, source: 'container', expiresAtMs: T0 + 60_000 });
+    await started;
+    expect(done).toBe(true);
+    // Held: at once, even when expired since (the set was received; current() judges expiry).
+    await expect(c.start()).resolves.toBeUndefined();
+  });
+
+  it('start() gives up after its wait without a push, naming no secret; a later push still lands', async () => {
+    const c = new PushedCredentials(() => T0, 20);
+    await expect(c.start()).rejects.toThrow('no credentials from the primary process for this identity within 20 ms');
+    c.accept({ credentials: keys, source: 'container', expiresAtMs: T0 + 60_000 });
+    expect(c.ready()).toBe(true);
+  });
+
+  it('start() ignores a set without keys, as accept() does', async () => {
+    const c = new PushedCredentials(() => T0, 30);
+    const started = c.start();
+    c.accept({ credentials: { accessKeyId: '', secretAccessKey: '' }, source: 'container', expiresAtMs: T0 + 60_000 });
+    await expect(started).rejects.toThrow(/within 30 ms/);
+  });
 });
