@@ -1,9 +1,8 @@
-import type { Logger } from 'pino';
-import type { Config, RouteConfig } from '../config/index.js';
+import type { RouteConfig } from '../config/index.js';
 import type { CredentialCache } from '../credentials/index.js';
-import type { Metrics } from '../observability/index.js';
 import { routeIdentities } from '../route/index.js';
 import { identityCache } from '../server/identity-cache.js';
+import type { IdentityCacheDeps } from '../server/identity-cache.js';
 import type { CredentialFeed } from './credential-feed.js';
 import type { CredentialsMessage } from './messages.js';
 
@@ -13,10 +12,8 @@ interface Held {
   readonly route: string;
 }
 
-export interface PrimaryIdentitiesDeps {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
+/** What an identity's cache needs (the chain's env and a stand-in default chain, for tests) and where its sets go. */
+export interface PrimaryIdentitiesDeps extends IdentityCacheDeps {
   readonly feed: CredentialFeed;
   /** Every set fetched (the first included) goes to every worker at once. */
   broadcast(message: CredentialsMessage): void;

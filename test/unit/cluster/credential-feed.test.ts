@@ -48,4 +48,17 @@ describe('CredentialFeed', () => {
     expect(feed.valid('default', first.generation, T0)).toBe(false);
     expect(feed.valid('default', 21, T0)).toBe(true);
   });
+
+  it('forgets an identity no route uses: no longer sent to a new worker, nor required of one', () => {
+    const feed = new CredentialFeed();
+    const def = feed.publish('default', set(1), 'env');
+    const gone = feed.publish('route-a', set(2, T0 + 60_000), 'assume-role');
+    feed.forget('route-a');
+    expect(feed.latest()).toEqual([def]);
+    expect(feed.sources()).toEqual(['default']);
+    expect(feed.valid('route-a', gone.generation, T0)).toBe(false);
+    // Forgetting what was never published is harmless.
+    feed.forget('never');
+    expect(feed.sources()).toEqual(['default']);
+  });
 });

@@ -12,6 +12,7 @@ describe('IPC messages between the primary and its workers', () => {
     expect(asToWorker({ ...creds, sessionToken: null, expiresAtMs: null })).toMatchObject({ sessionToken: null, expiresAtMs: null });
     expect(asToWorker({ type: 'signet:metrics-request', id: 7 })).toEqual({ type: 'signet:metrics-request', id: 7 });
     expect(asToWorker({ type: 'signet:drain' })).toEqual({ type: 'signet:drain' });
+    expect(asToWorker({ type: 'signet:routes-reload' })).toEqual({ type: 'signet:routes-reload' });
     expect(asToPrimary({ type: 'signet:listening', url: 'http://127.0.0.1:1' })).toEqual({ type: 'signet:listening', url: 'http://127.0.0.1:1' });
     expect(asToPrimary({ type: 'signet:credentials-held', sourceId: 'default', generation: 1 })).toBeDefined();
     expect(asToPrimary({ type: 'signet:metrics', id: 1, metrics: [] })).toEqual({ type: 'signet:metrics', id: 1, metrics: [] });
@@ -36,6 +37,7 @@ describe('IPC messages between the primary and its workers', () => {
   it('only go one way: a worker never obeys a message meant for the primary, nor the reverse', () => {
     expect(asToWorker({ type: 'signet:hello' })).toBeUndefined();
     expect(asToPrimary({ type: 'signet:drain' })).toBeUndefined();
+    expect(asToPrimary({ type: 'signet:routes-reload' })).toBeUndefined();
     expect(asToPrimary(creds)).toBeUndefined();
   });
 });
