@@ -26,10 +26,10 @@ export interface PrimaryOptions {
 
 /**
  * `signet serve --workers N`, the primary process: it serves the admin port and no request (it
- * holds the proxy socket for node:cluster's round-robin hand-off to the workers), owns the one
- * credential cache (one provider chain, one refresher: no N-fold STS or IMDS calls) and
- * pushes every set to the workers, aggregates their metrics, replaces a worker that dies, and
- * drains them all on SIGTERM. Returns an exit code when it cannot start (after one line on
+ * holds the proxy socket for node:cluster's round-robin hand-off to the workers), owns one
+ * credential cache per identity of the route table (one chain, one refresher each: no N-fold STS
+ * or IMDS calls) and pushes every set to the workers, leads routes reloads, aggregates their
+ * metrics, replaces a worker that dies, and drains them all on SIGTERM. Returns an exit code when it cannot start (after one line on
  * stderr), undefined once the workers serve.
  */
 export async function runPrimary(config: Config, options: PrimaryOptions): Promise<number | undefined> {
