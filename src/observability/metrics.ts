@@ -146,6 +146,8 @@ function defineMetrics(registry: Registry) {
       name: 'signet_config_last_reload_success_timestamp_seconds',
       help: 'When a configuration source was last loaded successfully (at startup or by a reload), Unix seconds.',
       labelNames: ['source'] as const,
+      // --workers: each worker reloads --inbound-keys itself; the one furthest behind is the answer.
+      aggregator: 'min',
       registers,
     }),
     clientClosedRequests: new Counter({

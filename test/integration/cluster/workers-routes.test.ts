@@ -99,12 +99,16 @@ describe('signet serve --workers 2 with routes', () => {
     expect(sts.calls.at(-1)!.params).toMatchObject({ RoleArn: 'arn:aws:iam::111122223333:role/team-c', RoleSessionName: 'gw-team-c' });
     await allOk(ADMIN, 'team-c-data', 6);
     await allOk(ADMIN, 'assumed-data', 2);
+    // Counted once, by the primary, which alone reads the routes.
+    expect(await metric(p.admin, 'signet_config_reloads_total', 'source="routes",result="success"')).toBe(1);
     expect(workerLines('routes reload refused; the previous routes stay in force')).toEqual([]);
 
     // 3. The keys file changes: each worker's own watcher reloads it, and the new key works on both.
     writeFileSync(keysFile, ['clients:', client(ADMIN, 'admin'), client(NEWCOMER, 'newcomer'), ''].join('\n'));
     await eventually(async () => workerLines('inbound keys reloaded').length === 2, 15_000, 'both workers to reload the keys');
     await allOk(NEWCOMER, 'plain-data', 6);
+    // Once per worker: each reloaded the file itself.
+    expect(await metric(p.admin, 'signet_config_reloads_total', 'source="inbound-keys",result="success"')).toBe(2);
 
     // 4. SIGHUP to the primary: each worker re-reads the keys, the primary the routes (then the workers theirs).
     p.child.kill('SIGHUP');
@@ -114,6 +118,8 @@ describe('signet serve --workers 2 with routes', () => {
     // Nothing fetched again: every identity was kept across both reloads.
     expect(assumeRoles()).toBe(2);
     expect(container.server.requests).toBe(3);
+    expect(await metric(p.admin, 'signet_config_reloads_total', 'source="routes",result="success"')).toBe(2);
+    expect(await metric(p.admin, 'signet_config_reloads_total', 'result="failure"')).toBe(0);
 
     // 5. Drain; then every request line is there, and each worker served each route and the new client.
     p.child.kill('SIGTERM');

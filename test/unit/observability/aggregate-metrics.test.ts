@@ -52,4 +52,22 @@ describe('aggregateMetrics (--workers)', () => {
     expect(text).toContain('signet_credentials_refreshes_total{result="success"} 0');
     expect(text).not.toContain('signet_requests_in_flight');
   });
+
+  it('config reloads: routes from the primary (it alone reads them), --inbound-keys from each worker, the last success the oldest', async () => {
+    const primary = createMetrics();
+    primary.configReloads.labels('routes', 'success').inc(2);
+    primary.configLastReloadSuccess.labels('routes').set(1_800_000_100);
+    const w1 = createMetrics();
+    const w2 = createMetrics();
+    w1.configReloads.labels('inbound-keys', 'success').inc(1);
+    w2.configReloads.labels('inbound-keys', 'success').inc(1);
+    w1.configLastReloadSuccess.labels('inbound-keys').set(1_800_000_050);
+    w2.configLastReloadSuccess.labels('inbound-keys').set(1_800_000_000);
+    const text = await aggregateMetrics(await primary.registry.getMetricsAsJSON(), [await w1.registry.getMetricsAsJSON(), await w2.registry.getMetricsAsJSON()]).metrics();
+    expect(sample(text, 'signet_config_reloads_total{source="routes",result="success"}')).toBe(2);
+    expect(sample(text, 'signet_config_last_reload_success_timestamp_seconds{source="routes"}')).toBe(1_800_000_100);
+    // Each worker reloads the keys file itself: one count per worker, and the worker that is behind sets the time.
+    expect(sample(text, 'signet_config_reloads_total{source="inbound-keys",result="success"}')).toBe(2);
+    expect(sample(text, 'signet_config_last_reload_success_timestamp_seconds{source="inbound-keys"}')).toBe(1_800_000_000);
+  });
 });
