@@ -48,7 +48,10 @@ export class PrimaryIdentities {
       for (const [key, r] of routeIdentities(routes)) {
         if (this.#held.has(key)) continue;
         const cache: CredentialCache = identityCache(r, this.#d, {
-          onCredentials: ({ source }) => this.#d.broadcast(this.#d.feed.publish(key, cache.current(), source)),
+          // A refresh that was in flight when its identity was retired lands nowhere.
+          onCredentials: ({ source }) => {
+            if (this.#held.get(key)?.cache === cache) this.#d.broadcast(this.#d.feed.publish(key, cache.current(), source));
+          },
         });
         this.#held.set(key, { cache, route: r.name });
         made.push(key);

@@ -116,4 +116,19 @@ describe('PrimaryIdentities (--workers: the primary\'s caches, one per identity)
     expect(identities.status().lastError).toMatch(/^(?!route )/);
     expect(identities.status().ready).toBe(false);
   });
+
+  it('a fetch still in flight when its identity is retired publishes nothing', async () => {
+    let answer: () => void = () => undefined;
+    const { identities, feed, sent } = primary(() => new Promise((resolve) => (answer = () => resolve({
+      credentials: { accessKeyId: 'AKIALATE', secretAccessKey: 'late-secret' }, source: 'env',
+    }))));
+    const adopting = identities.adopt(routes(plain), true);
+    const other = routes(teamA);
+    await new Promise((r) => setTimeout(r, 10));
+    identities.settle(other, true);
+    answer();
+    await adopting.catch(() => undefined);
+    expect(sent.map((m) => m.accessKeyId)).not.toContain('AKIALATE');
+    expect(feed.sources()).not.toContain(DEFAULT_IDENTITY);
+  });
 });
