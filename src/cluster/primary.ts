@@ -141,10 +141,14 @@ export async function runPrimary(config: Config, options: PrimaryOptions): Promi
     await admin?.close();
     return failed;
   }
-  logger.info({
+  const credentials = identities.status();
+  const line = {
     listen: pool.states()[0]?.listening ?? listen, admin: admin?.url ?? 'off', workers: config.workers, upstream: config.upstream.origin,
-    region: config.region, payload: config.payload, credentials: identities.status().source,
-  }, 'signet ready');
+    region: config.region, payload: config.payload, credentials: credentials.source,
+  };
+  // As one process says it: a source down at start is waited for, and the workers answer 503 meanwhile.
+  if (credentials.ready) logger.info(line, 'signet ready');
+  else logger.warn(line, 'signet listening without credentials; not ready');
   return undefined;
 }
 

@@ -59,7 +59,7 @@ export interface ClusterProcess {
   kill(): void;
 }
 
-/** Spawns `signet serve` with `args` and waits until the primary says every worker is ready. */
+/** Spawns `signet serve` with `args` and waits until the primary says every worker listens (ready or not). */
 export async function spawnCluster(args: string[], env: NodeJS.ProcessEnv): Promise<ClusterProcess> {
   const child = spawnSignet(['serve', ...args], env);
   const rawLines: string[] = [];
@@ -78,7 +78,7 @@ export async function spawnCluster(args: string[], env: NodeJS.ProcessEnv): Prom
   await Promise.race([exited, eventually(async () => {
     for (const l of lines()) {
       if (l.msg === 'admin listener started') admin = String(l.url);
-      if (l.msg === 'signet ready' && l.worker === 0) proxy = String(l.listen);
+      if ((l.msg === 'signet ready' || l.msg === 'signet listening without credentials; not ready') && l.worker === 0) proxy = String(l.listen);
     }
     return proxy !== '' && admin !== '';
   }, 30_000, 'the workers to be ready')]);
@@ -96,9 +96,10 @@ export async function spawnCluster(args: string[], env: NodeJS.ProcessEnv): Prom
   };
 }
 
-export async function startCluster(workers: number, extra: string[] = [], lifetimeMs = 60 * 60 * 1000): Promise<Cluster> {
+export async function startCluster(workers: number, extra: string[] = [], lifetimeMs = 60 * 60 * 1000, endpointUp = true): Promise<Cluster> {
   const issuer = new CredentialIssuer(lifetimeMs);
   const creds = await startContainerServer({ token: 'cluster-test-token', issuer });
+  if (!endpointUp) await creds.server.down();
   const s3 = await startDemoS3({ region: 'us-east-1', keys: latestKeys(issuer), autoCreateBuckets: true });
   const p = await spawnCluster([
     '--workers', String(workers), '--region', 'us-east-1', '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',

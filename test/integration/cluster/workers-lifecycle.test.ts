@@ -113,6 +113,24 @@ describe('signet serve --workers: lifecycle', () => {
     for (let i = 0; i < 6; i++) expect((await get(c.proxy, '/cluster-bucket/missing')).status).toBe(404);
   }, 90_000);
 
+  it('waits for a credential endpoint that is down at start, as one process does: workers listen, 503 and not ready, then serve once it answers', async () => {
+    const c = (cluster = await startCluster(2, [], 60 * 60 * 1000, false));
+    expect(c.lines().some((l) => l.msg === 'signet listening without credentials; not ready' && l.worker === 0)).toBe(true);
+    const ready = await fetch(`${c.admin}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toMatch(/container/);
+    for (let i = 0; i < 4; i++) {
+      const res = await get(c.proxy, '/cluster-bucket/missing');
+      expect(res.status).toBe(503);
+      expect(res.body).toContain('<Code>ServiceUnavailable</Code>');
+    }
+    await c.credentialEndpoint(true);
+    await eventually(async () => (await fetch(`${c.admin}/readyz`)).status === 200, 40_000, 'recovery');
+    for (let i = 0; i < 6; i++) expect((await get(c.proxy, '/cluster-bucket/missing')).status).toBe(404);
+    // Fetched by the primary alone: one set, not one per worker.
+    expect(c.issuer.issued).toHaveLength(1);
+  }, 90_000);
+
   it('shares a TLS listener between the workers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'signet-cluster-tls-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
