@@ -78,9 +78,14 @@ export const OPERATIONS: ReadonlyArray<readonly [string, number, Op]> = [
     const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/missing/m${n}` });
     return r.status === 404 && code(r.text) === 'NoSuchKey' ? 'injected:404 NoSuchKey' : `${r.status} ${code(r.text)}`;
   }],
-  ['forbidden', 30, async (base, agent, _f, n) => {
+  ['forbidden', 15, async (base, agent, _f, n) => {
     const r = await call(base, agent, { method: 'GET', path: `${FORBIDDEN_PREFIX}f${n % 10}` });
-    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied' : `${r.status} ${code(r.text)}`;
+    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied from S3' : `${r.status} ${code(r.text)}`;
+  }],
+  ['cross-site', 15, async (base, agent, _f, n) => {
+    // A browser page on another site reaching the sidecar: signet's loopback guard refuses it, unsigned.
+    const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/stable/s${n % STABLE_KEYS}`, headers: { 'sec-fetch-site': 'cross-site' } });
+    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied from signet (cross-site browser)' : `${r.status} ${code(r.text)}`;
   }],
   ['abort-upload', 15, async (base, agent, f, n) => {
     // Alternately a streamed upload and one being converted to multipart; the client leaves after 2 MiB... or 10 MiB (a part is on its way).
