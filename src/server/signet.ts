@@ -271,7 +271,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throw err;
   }));
   // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
-  // that is set up but down (the Pod Identity agent or IMDS not answering yet, STS unreachable) is
+  // that is set up but down (the Pod Identity agent not answering yet, STS unreachable) is
   // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
   // the cache keeps retrying with backoff in the background. Every route's identity alike.
   try {
