@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { formatListenAddress, isLoopback, loadRoutes } from '../config/index.js';
+import { formatListenAddress, isLoopback } from '../config/index.js';
 import { CredentialChainError } from '../credentials/index.js';
 import type { CredentialCache, CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
@@ -17,17 +17,12 @@ import { RouteHolder } from '../route/index.js';
 import type { RouteTable } from '../route/index.js';
 import type { ClockSkew } from '../s3/clock-skew.js';
 import type { RegionCache } from '../s3/region-cache.js';
-import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
-import { redactCanonicalRequest, redactText } from '../s3/redact.js';
-import type { RequestContext } from '../proxy/context.js';
-import type { SignedRequest } from '../sigv4/signer.js';
 import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
 import { RouteBuilder } from './build-routes.js';
-import type { ForwardHooks } from './build-routes.js';
+import { forwardHooks } from './forward-hooks.js';
 import { startInboundKeys } from './inbound-keys.js';
-import { startReloader } from './reloader.js';
-import type { Reloader } from './reloader.js';
+import { startRoutesReload } from './routes-reload.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -160,45 +155,6 @@ async function naming<T>(flag: string, address: string, listening: Promise<T>): 
   }
 }
 
-/** What every route's forwarder reports, decided once (the debug signing log costs nothing when off). */
-function forwardHooks(metrics: Metrics, logger: Logger): ForwardHooks {
-  const retryReason = labelCache(metrics.retries);
-  const mismatchLogAt = { last: 0 };
-  let invalidRegionLogged = false;
-  return {
-    onRetry: (reason) => retryReason(reason).inc(),
-    onRegionRedirect: () => metrics.regionRedirects.inc(),
-    onInvalidRegion: (region) => {
-      // Once per process: an upstream that lies about regions would otherwise flood the log.
-      if (invalidRegionLogged) return;
-      invalidRegionLogged = true;
-      logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
-    },
-    // At debug level, what signet signed, line for line (session token and SSE-C keys masked): the first
-    // thing to compare when a store rejects signatures without saying why.
-    ...(logger.isLevelEnabled('debug')
-      ? {
-          onSigned: (ctx: RequestContext, signed: SignedRequest) =>
-            logger.debug({
-              reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
-              canonicalRequest: redactText(redactCanonicalRequest(signed.canonicalRequest), [signed.securityToken ?? '']),
-              stringToSign: signed.stringToSign,
-            }, 'signed'),
-        }
-      : {}),
-    onSignatureMismatch: (ctx, signed, parsed) => {
-      metrics.signatureMismatch.inc();
-      // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
-      const now = Date.now();
-      if (now - mismatchLogAt.last < 10_000) return;
-      mismatchLogAt.last = now;
-      const diagnosis = diagnoseSignatureMismatch(signed, parsed);
-      logger.warn({ reqId: ctx.id, op: ctx.operation, summary: diagnosis.summary, differences: diagnosis.differences },
-        'S3 answered SignatureDoesNotMatch');
-    },
-  };
-}
-
 /** Ready when not draining and every route's identity holds valid credentials (the first one missing is named). */
 function readiness(table: RouteTable): { ready: boolean; reason?: string } {
   for (const route of table.routes) {
@@ -215,24 +171,6 @@ function readiness(table: RouteTable): { ready: boolean; reason?: string } {
 function waitForCredentials(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause;
   return !(cause instanceof CredentialChainError) || cause.sourceConfigured;
-}
-
-const ROUTES_SOURCE = 'routes';
-
-/** The routes: list of --config, reloaded on change and SIGHUP through the generic reloader (reloader.ts). */
-function startRoutesReloader(file: string, metrics: Metrics, logger: Logger, o: { load(): Promise<RouteTable>; apply(t: RouteTable): void }): Reloader {
-  metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
-  for (const result of ['success', 'failure']) metrics.configReloads.labels(ROUTES_SOURCE, result).inc(0);
-  return startReloader<RouteTable>({
-    files: [file],
-    load: async () => ({ value: await o.load(), files: [file] }),
-    apply: o.apply,
-    report: (result, d) => {
-      metrics.configReloads.labels(ROUTES_SOURCE, result).inc();
-      if (result === 'success') metrics.configLastReloadSuccess.labels(ROUTES_SOURCE).set(Date.now() / 1000);
-      else logger.warn({ file, trigger: d.trigger, err: d.error }, 'routes reload failed; the previous routes stay in force');
-    },
-  });
 }
 
 /** Builds and starts everything `signet serve` runs, from one validated Config. */
@@ -320,50 +258,24 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throw err;
   }));
   const first = routes.current().routes[0]!;
-  // Routes reload (README "Routes"): a new table is built and its new identities fetched before the
-  // swap; a refused one leaves nothing of itself behind. One at a time: a second waits for the first.
-  let reloading: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = reloading.then(work);
-    reloading = next.catch(() => undefined);
-    return next;
-  };
-  const routesFile = config.configFile;
-  const loadTable = async (): Promise<RouteTable> => {
-    if (routesFile === undefined) throw new Error('--config: no config file to reload routes from');
-    const table = builder.build(loadRoutes(routesFile, config));
-    try {
-      await builder.start(table);
-    } catch (err) {
-      builder.retire(table, routes.current());
-      throw err;
-    }
-    return table;
-  };
-  const applyTable = (table: RouteTable): void => {
-    builder.retire(routes.swap(table), table);
-    logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
-  };
   // Watched (file change, SIGHUP) only when signet started with a routes: list; adding one to a
   // config that had none takes a restart.
-  const routesReloader = config.routes === null || routesFile === undefined ? null : startRoutesReloader(routesFile, metrics, logger, {
-    load: () => serially(loadTable), apply: applyTable,
-  });
+  const routesReload = startRoutesReload(config, builder, routes, metrics, logger);
   const running: RunningSignet = {
     proxy, admin, metrics, tracer, routes,
     credentials: first.credentials, clock: first.forward.clock, regions: first.forward.regions,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
-    reloadRoutes: () => serially(async () => applyTable(await loadTable())),
+    reloadRoutes: routesReload.now,
     reload: async () => {
-      if (keys === null && routesReloader === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys, no routes)');
+      if (keys === null && routesReload.reloader === null) logger.info({}, 'reload: nothing to reload (no --inbound-keys, no routes)');
       await keys?.reloader.reload();
-      await routesReloader?.reload();
+      await routesReload.reloader?.reload();
     },
     async close() {
       draining = true;
       keys?.reloader.close();
-      routesReloader?.close();
+      routesReload.reloader?.close();
       await proxy.shutdown(config.shutdownGrace);
       // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
       await builder.drain(MULTIPART_DRAIN_MS);
