@@ -6,6 +6,7 @@ import {
 } from '../sigv4/constants.js';
 import { createAwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
 import { createAwsChunkedEncoder } from '../sigv4/aws-chunked-encoder.js';
+import type { ChunkHasher } from '../sigv4/aws-chunked-encoder.js';
 import { awsChunkedEncodedLength } from '../sigv4/aws-chunked-length.js';
 import { awsChunkedContentSha256, awsChunkedModeOf } from '../sigv4/aws-chunked-wire.js';
 import type { AwsChunkedMode, ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
@@ -38,6 +39,8 @@ export interface PayloadSettings extends PayloadPolicy {
   readonly spoolMemory: number;
   readonly maxSpool: number;
   readonly onSpoolBytes?: (delta: number) => void;
+  /** Signed streaming hashes its chunks on worker threads when a core is spare (hash-pool.ts). */
+  readonly hashPool?: { forUpload(): ChunkHasher | undefined };
 }
 
 /**
@@ -257,11 +260,13 @@ async function prepareBody(source: Readable, facts: BodyFacts, settings: Payload
       return {
         strategy, payloadHash: awsChunkedContentSha256(mode), contentLength: encodedLength, headers, replayable: false,
         body: (signed) => {
+          const isSigned = mode !== 'unsigned-trailer';
           const encoder = createAwsChunkedEncoder({
             ...layout, decodedLength: length,
-            signed: mode === 'unsigned-trailer' ? undefined : {
+            signed: !isSigned ? undefined : {
               signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature,
             },
+            hasher: isSigned ? settings.hashPool?.forUpload() : undefined,
           });
           data.on('error', (err) => encoder.destroy(err));
           sent = data.pipe(encoder);

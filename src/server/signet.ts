@@ -6,6 +6,7 @@ import type { CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, credentialEventsFor, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
 import { MultipartService } from '../multipart/index.js';
+import { HashPool, spareCores } from '../payload/hash-pool.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
 import { loadInboundClients } from '../proxy/inbound-clients.js';
@@ -134,6 +135,9 @@ function multipartEvents(metrics: Metrics): MultipartEvents {
   };
 }
 
+/** One upload keeps one hashing thread busy at about the event loop's pace; more threads serve concurrent uploads. */
+const MAX_HASH_THREADS = 4;
+
 /** Longest a shutdown waits, after the listener has drained, for multipart uploads to be aborted. */
 const MULTIPART_DRAIN_MS = 10_000;
 
@@ -210,6 +214,12 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       addressing: config.addressing, regions, minted: admit === undefined ? null : minted, logger,
     }),
   );
+  // Signed streaming hashes chunks beside the event loop where a core is spare (hash-pool.ts).
+  const spare = spareCores();
+  const hashPool = spare < 1 ? null : await new HashPool({
+    threads: Math.min(spare, MAX_HASH_THREADS),
+    onWorkerFailed: (err) => logger.warn({ err: err.message }, 'chunk hashing thread failed; hashing on the event loop for 30 s'),
+  }).start();
   const settings: PipelineSettings = {
     logger,
     accessLog: deps.accessLog ?? accessLogVia(logger),
@@ -223,6 +233,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       mode: config.payload, bufferLimit: config.bufferLimit, capabilities: config.upstreamCapabilities,
       chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
       onSpoolBytes: (delta) => metrics.spoolBytes.inc(delta),
+      ...(hashPool === null ? {} : { hashPool }),
     },
     forward: {
       dispatcher, upstream: config.upstream, upstreamForRegion: regionalUpstream(config.upstream), region: config.region,
@@ -275,6 +286,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     credentials.stop();
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     await tracer?.shutdown().catch(() => undefined);
     throw err;
   }));
@@ -289,6 +301,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       await multipart?.drain(MULTIPART_DRAIN_MS);
       credentials.stop();
       await dispatcher.close().catch(() => undefined);
+      await hashPool?.close();
       // The last spans go out before the process exits.
       await tracer?.shutdown().catch(() => undefined);
       await admin?.close();
