@@ -1,6 +1,6 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
-import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES } from './settings.js';
+import type { ADDRESSING_MODES, HASH_OFFLOAD_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES } from './settings.js';
 import type { TracingSettings } from './tracing-env.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
@@ -8,6 +8,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AddressingMode = (typeof ADDRESSING_MODES)[number];
 export type PayloadMode = (typeof PAYLOAD_MODES)[number];
 export type MultipartMode = (typeof MULTIPART_MODES)[number];
+export type HashOffloadMode = (typeof HASH_OFFLOAD_MODES)[number];
 
 export interface Config {
   readonly listen: ListenAddress;
@@ -30,6 +31,7 @@ export interface Config {
   readonly spoolMemory: number;
   readonly maxSpool: number;
   readonly chunkSize: number;
+  readonly hashOffload: HashOffloadMode;
   readonly multipart: MultipartMode;
   /** Known-length PutObjects above this many bytes go multipart. */
   readonly multipartThreshold: number;

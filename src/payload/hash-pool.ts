@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
 
 /**
@@ -11,11 +12,12 @@ import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
  * spare core the hashing can run beside the event loop.
  *
  * How: each finished chunk is copied into a ring of shared memory of its upload (a memcpy, ~4 µs
- * per 64 KiB against ~32 µs to hash it) and the worker is told in batches of about 512 KiB (one
- * message per batch: a message costs tens of µs, one per 64 KiB chunk cost more than the hashing
- * saved); it answers with the digests, and the encoder signs and sends the chunks in order. The
- * client's buffers never leave the event loop's thread: moving them (transfer) and back made
- * garbage collection and message passing cost more than the hashing (measured, bench/RESULTS.md).
+ * per 64 KiB against ~32 µs to hash it); the worker, asleep on a doorbell (Atomics.wait), hashes
+ * it there and writes the digest beside it; the event loop learns of finished chunks through
+ * counters in shared memory (Atomics.waitAsync), and the encoder signs and sends them in order.
+ * No message per chunk and no buffer moved between threads: both were tried first, and the
+ * messages (tens of µs each on a busy machine), the transfers and the garbage they made cost the
+ * event loop about what the hashing saved (bench/RESULTS.md).
  * Per upload at most `inFlightBytes` wait at the hasher; past that the encoder hashes the chunk
  * itself, so when the hasher's core is busy the event loop takes the work back instead of waiting.
  *
@@ -26,24 +28,53 @@ import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
  */
 
 // Plain CommonJS run with `eval: true`: no file to resolve next to the compiled module (the same
-// source runs from dist/, from tests on src/, and from a bundle).
+// source runs from dist/, from tests on src/, and from a bundle). The thread sleeps on its doorbell
+// (Atomics.wait) and hashes whatever its uploads have submitted; uploads register over a port it
+// reads synchronously between rounds.
+/** Chunks an upload can have at the hasher at once (its slot table). */
+const SLOTS = 64;
+/** How long an idle hashing thread keeps looking for work before it sleeps. */
+const SPIN_MS = 1;
+
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const rings = new Map();
-parentPort.on('message', (m) => {
-  if (m.ring !== undefined) return void rings.set(m.channel, m.ring);
-  if (m.ranges === undefined) return void rings.delete(m.channel);
-  const ring = rings.get(m.channel);
-  const digests = [];
-  for (let i = 0; i < m.ranges.length; i += 3) {
-    const h = createHash('sha256');
-    h.update(new Uint8Array(ring, m.ranges[i], m.ranges[i + 1]));
-    if (m.ranges[i + 2] > 0) h.update(new Uint8Array(ring, 0, m.ranges[i + 2]));
-    digests.push(h.digest('hex'));
+const { port, doorbell } = workerData;
+const bell = new Int32Array(doorbell);
+const channels = new Map();
+for (;;) {
+  const rung = Atomics.load(bell, 0);
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+    const c = m.message;
+    if (c.ring === undefined) { channels.delete(c.id); continue; }
+    channels.set(c.id, { ring: c.ring, ctrl: new Int32Array(c.ctrl), slots: new Int32Array(c.slots), digests: new Uint8Array(c.digests), done: 0 });
   }
-  parentPort.postMessage({ channel: m.channel, digests });
-});
+  let worked = false;
+  for (const ch of channels.values()) {
+    const submitted = Atomics.load(ch.ctrl, 0);
+    while (ch.done < submitted) {
+      const slot = ch.done % ${SLOTS};
+      const h = createHash('sha256');
+      h.update(new Uint8Array(ch.ring, ch.slots[3 * slot], ch.slots[3 * slot + 1]));
+      if (ch.slots[3 * slot + 2] > 0) h.update(new Uint8Array(ch.ring, 0, ch.slots[3 * slot + 2]));
+      ch.digests.set(h.digest(), 32 * slot);
+      ch.done++;
+      Atomics.store(ch.ctrl, 1, ch.done);
+      Atomics.notify(ch.ctrl, 1);
+      worked = true;
+    }
+  }
+  if (worked) continue;
+  // Nothing to do: look again for a moment before sleeping (a steady upload brings a chunk every
+  // ~100 µs, and a wake-up through the kernel costs the event loop more than this costs the
+  // spare core), then sleep with the flag up so that the event loop knows to wake us.
+  const until = Date.now() + ${SPIN_MS};
+  while (Atomics.load(bell, 0) === rung && Date.now() < until);
+  if (Atomics.load(bell, 0) !== rung) continue;
+  Atomics.store(bell, 1, 1);
+  Atomics.wait(bell, 0, rung, 1000);
+  Atomics.store(bell, 1, 0);
+}
 `;
 
 /** CPUs this process may use beyond the event loop's: affinity (availableParallelism) and the cgroup v2 quota. */
@@ -73,84 +104,107 @@ export interface HashPoolOptions {
   readonly onWorkerFailed?: (err: Error) => void;
 }
 
-/** Chunks told to the worker in one message: [offset, length, wrapped length] per chunk. */
-interface Batch {
-  readonly ranges: number[];
-  readonly done: Array<(r: ChunkHashed) => void>;
-  readonly pieces: Buffer[][];
-  /** Ring bytes it holds, the unused tail it skipped included. */
-  cost: number;
-}
-
 const DEFAULT_IN_FLIGHT = 2 * 1024 * 1024;
-/** A batch goes when it holds this much, or when nothing else would send it (below). */
-const MIN_BATCH = 512 * 1024;
 /** Uploads one hashing thread serves at once: one keeps it about as busy as the event loop. */
 const UPLOADS_PER_THREAD = 2;
-/** A partial batch waits at most this long for more chunks (a client that slows down). */
-const BATCH_WAIT_MS = 2;
 
 class PoolWorker {
   readonly worker: Worker;
   readonly channels = new Map<number, Channel>();
+  readonly port: MessagePort;
+  private readonly bell: Int32Array;
   alive = true;
   /** Settles once the thread runs (or failed to start). */
   readonly online: Promise<void>;
 
   constructor(source: string, private readonly onDeath: (w: PoolWorker, err: Error) => void) {
-    this.worker = new Worker(source, { eval: true });
+    const { port1, port2 } = new MessageChannel();
+    // [0] rung by the event loop on new work; [1] 1 while the thread sleeps (only then is it woken).
+    const doorbell = new SharedArrayBuffer(8);
+    this.bell = new Int32Array(doorbell);
+    this.port = port1;
+    // The port only ever carries registrations out; it must not hold the event loop open.
+    port1.unref();
+    this.worker = new Worker(source, { eval: true, workerData: { port: port2, doorbell }, transferList: [port2] });
     this.online = new Promise((resolve) => {
       this.worker.once('online', resolve);
       this.worker.once('exit', () => resolve());
     });
     // Idle hashers must not keep the process alive (signet exits when its listeners close).
     this.worker.unref();
-    this.worker.on('message', (m: { channel: number; digests: string[] }) => {
-      this.channels.get(m.channel)?.answered(m.digests);
-    });
     this.worker.on('error', (err) => this.die(err));
     this.worker.on('exit', (code) => this.die(new Error(`hash worker exited with code ${code}`)));
+  }
+
+  /** There is new work (or a registration) for the thread; woken through the kernel only if it sleeps. */
+  ring(): void {
+    Atomics.add(this.bell, 0, 1);
+    if (Atomics.load(this.bell, 1) === 1) Atomics.notify(this.bell, 0);
   }
 
   private die(err: Error): void {
     if (!this.alive) return;
     this.alive = false;
+    this.port.close();
     this.onDeath(this, err);
     for (const channel of [...this.channels.values()]) channel.failed(err);
     this.channels.clear();
   }
 }
 
+// Atomics.waitAsync (ES2024; in V8 since Node 16), typed here because the project's lib is older.
+type WaitAsyncResult = { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: number, value: number): WaitAsyncResult }).waitAsync.bind(Atomics);
+
 let nextChannel = 0;
 
-const emptyBatch = (): Batch => ({ ranges: [], done: [], pieces: [], cost: 0 });
+/** A submitted chunk awaiting its digest. */
+interface Waiting {
+  readonly done: (r: ChunkHashed) => void;
+  readonly pieces: Buffer[];
+  readonly length: number;
+}
 
-/** One upload's way to the hasher: its ring, batches in order, answers in order (one worker, FIFO). */
+/**
+ * One upload's way to the hasher: a ring of shared memory for the data, a table of slots naming
+ * each chunk's range, the digests, and two counters (submitted, done). No message per chunk: the
+ * event loop bumps `submitted` and rings the worker's doorbell; the worker bumps `done`, and the
+ * event loop learns of it through one Atomics.waitAsync at a time.
+ */
 class Channel implements ChunkHasher {
   readonly id = ++nextChannel;
   private readonly ring: SharedArrayBuffer;
   private readonly bytes: Uint8Array;
+  private readonly ctrl: Int32Array;
+  private readonly slots: Int32Array;
+  private readonly digests: Uint8Array;
   private tail = 0;
   private used = 0;
-  private pending: Batch = emptyBatch();
-  private readonly away: Batch[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private submitted = 0;
+  private acked = 0;
+  private readonly waiting: Waiting[] = [];
+  private watching = false;
   private error: Error | null = null;
   private released = false;
 
-  constructor(private readonly owner: PoolWorker, size: number) {
+  constructor(private readonly owner: PoolWorker, size: number, private readonly counted: () => void) {
     this.ring = new SharedArrayBuffer(size);
     this.bytes = new Uint8Array(this.ring);
+    const ctrl = new SharedArrayBuffer(8);
+    const slots = new SharedArrayBuffer(SLOTS * 3 * 4);
+    const digests = new SharedArrayBuffer(SLOTS * 32);
+    this.ctrl = new Int32Array(ctrl);
+    this.slots = new Int32Array(slots);
+    this.digests = new Uint8Array(digests);
     owner.channels.set(this.id, this);
-    // The ring is handed over once; batches then name only their ranges.
-    owner.worker.postMessage({ channel: this.id, ring: this.ring });
+    owner.port.postMessage({ id: this.id, ring: this.ring, ctrl, slots, digests });
+    owner.ring();
   }
 
   hasRoom(length: number): boolean {
     if (this.error !== null || this.released || !this.owner.alive) return false;
-    const size = this.ring.byteLength;
-    if (length > size / 2) return false;
-    return this.used + length <= size;
+    if (length > this.ring.byteLength / 2 || this.submitted - this.acked >= SLOTS) return false;
+    return this.used + length <= this.ring.byteLength;
   }
 
   submit(pieces: Buffer[], done: (r: ChunkHashed) => void): void {
@@ -174,58 +228,68 @@ class Channel implements ChunkHasher {
     const wrapped = length - Math.min(length, size - start);
     this.tail = (start + length) % size;
     this.used += length;
-    const p = this.pending;
-    p.ranges.push(start, length - wrapped, wrapped);
-    p.done.push(done);
-    p.pieces.push(pieces);
-    p.cost += length;
-    if (p.cost >= MIN_BATCH) this.post();
-    else if (this.timer === null) this.timer = setTimeout(this.flushPartial, BATCH_WAIT_MS);
+    const slot = (this.submitted % SLOTS) * 3;
+    this.slots[slot] = start;
+    this.slots[slot + 1] = length - wrapped;
+    this.slots[slot + 2] = wrapped;
+    this.waiting.push({ done, pieces, length });
+    this.submitted++;
+    Atomics.store(this.ctrl, 0, this.submitted);
+    this.owner.ring();
+    this.watch();
   }
 
-  private readonly flushPartial = (): void => {
-    this.timer = null;
-    this.post();
-  };
-
-  private post(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
+  /** Hands out every digest the worker has finished, in order. */
+  private collect(): void {
+    const done = Atomics.load(this.ctrl, 1);
+    while (this.acked < done && this.error === null && !this.released) {
+      const slot = this.acked % SLOTS;
+      const w = this.waiting.shift()!;
+      this.acked++;
+      this.used -= w.length;
+      this.counted();
+      w.done({ error: null, digest: Buffer.from(this.digests.subarray(32 * slot, 32 * slot + 32)).toString('hex'), pieces: w.pieces });
     }
-    const batch = this.pending;
-    if (batch.done.length === 0 || this.error !== null || this.released) return;
-    this.pending = emptyBatch();
-    this.away.push(batch);
-    this.owner.worker.postMessage({ channel: this.id, ranges: batch.ranges });
   }
 
-  answered(digests: string[]): void {
-    const batch = this.away.shift();
-    if (batch === undefined) return;
-    this.used -= batch.cost;
-    if (this.released) return;
-    for (let i = 0; i < digests.length; i++) batch.done[i]!({ error: null, digest: digests[i]!, pieces: batch.pieces[i]! });
+  /** One waitAsync at a time, while anything is away: resolved by the worker's notify on `done`. */
+  private watch(): void {
+    if (this.watching || this.released || this.error !== null) return;
+    this.collect();
+    if (this.acked === this.submitted) return;
+    const seen = this.acked;
+    const r = waitAsync(this.ctrl, 1, seen);
+    if (!r.async) {
+      queueMicrotask(this.wake);
+      this.watching = true;
+      return;
+    }
+    this.watching = true;
+    void r.value.then(this.wake);
   }
+
+  private readonly wake = (): void => {
+    this.watching = false;
+    this.watch();
+  };
 
   failed(err: Error): void {
     if (this.error !== null) return;
     this.error = err;
     this.owner.channels.delete(this.id);
-    if (this.timer !== null) clearTimeout(this.timer);
     if (this.released) return;
-    const waiting = [...this.away, this.pending];
-    this.away.length = 0;
-    this.pending = emptyBatch();
-    for (const batch of waiting) for (const done of batch.done) done({ error: err, digest: '', pieces: [] });
+    const waiting = this.waiting.splice(0);
+    for (const w of waiting) w.done({ error: err, digest: '', pieces: [] });
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (this.timer !== null) clearTimeout(this.timer);
     this.owner.channels.delete(this.id);
-    if (this.owner.alive) this.owner.worker.postMessage({ channel: this.id });
+    if (this.owner.alive) {
+      this.owner.port.postMessage({ id: this.id });
+      this.owner.ring();
+    }
   }
 }
 
@@ -275,8 +339,14 @@ export class HashPool {
       best = this.spawn() ?? best;
       if (best === undefined) return undefined;
     }
-    return new Channel(best, this.o.inFlightBytes ?? DEFAULT_IN_FLIGHT);
+    return new Channel(best, this.o.inFlightBytes ?? DEFAULT_IN_FLIGHT, this.countChunk);
   }
+
+  /** Chunks hashed on the threads so far (the rest of a signed upload was hashed on the event loop). */
+  chunksHashed = 0;
+  private readonly countChunk = (): void => {
+    this.chunksHashed++;
+  };
 
   /** Workers running now (for tests and the metrics of whoever asks). */
   get size(): number {

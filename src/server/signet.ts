@@ -51,6 +51,8 @@ export interface RunningSignet {
   readonly regions: RegionCache;
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
+  /** Threads hashing signed streaming chunks; null when no CPU is spare or --hash-offload off. */
+  readonly hashPool: HashPool | null;
   draining: boolean;
   /** Graceful: readiness off, drain up to --shutdown-grace, then close everything. */
   close(): Promise<void>;
@@ -215,7 +217,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     }),
   );
   // Signed streaming hashes chunks beside the event loop where a core is spare (hash-pool.ts).
-  const spare = spareCores();
+  const spare = config.hashOffload === 'off' ? 0 : spareCores();
   const hashPool = spare < 1 ? null : await new HashPool({
     threads: Math.min(spare, MAX_HASH_THREADS),
     onWorkerFailed: (err) => logger.warn({ err: err.message }, 'chunk hashing thread failed; hashing on the event loop for 30 s'),
@@ -291,7 +293,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throw err;
   }));
   const running: RunningSignet = {
-    proxy, admin, credentials, metrics, clock, regions, tracer,
+    proxy, admin, credentials, metrics, clock, regions, tracer, hashPool,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
     async close() {

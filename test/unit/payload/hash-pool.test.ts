@@ -86,9 +86,17 @@ describe('HashPool', () => {
   it('a worker that dies fails the uploads it had, then uploads hash inline until the cooldown is over', async () => {
     let now = 1_000;
     const failures: string[] = [];
-    // The first worker dies as soon as it is given work; the source is swapped back below.
+    // A worker that dies as soon as it is given a chunk to hash (same protocol as the real one).
     const p = pool({ threads: 1, cooldownMs: 30_000, now: () => now, onWorkerFailed: (e) => failures.push(e.message), workerSource: `
-      require('node:worker_threads').parentPort.on('message', (m) => { if (m.ranges) process.exit(7); });` });
+      const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+      const bell = new Int32Array(workerData.doorbell);
+      const ctrls = [];
+      for (;;) {
+        const rung = Atomics.load(bell, 0);
+        for (let m = receiveMessageOnPort(workerData.port); m; m = receiveMessageOnPort(workerData.port)) if (m.message.ctrl) ctrls.push(new Int32Array(m.message.ctrl));
+        if (ctrls.some((c) => Atomics.load(c, 0) > 0)) process.exit(7);
+        Atomics.wait(bell, 0, rung, 50);
+      }` });
     const hasher = p.forUpload();
     expect(hasher).toBeDefined();
     const encoder = createAwsChunkedEncoder({ mode: 'signed', decodedLength: 600_000, chunkSize: 65536, signed: streamingContext, hasher });
