@@ -82,7 +82,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const ADDRESSING_MODES = ['path', 'virtual', 'auto'] as const;
 export const PAYLOAD_MODES = ['auto', 'signed', 'streaming', 'unsigned', 'unsigned-trailer'] as const;
 export const MULTIPART_MODES = ['auto', 'off'] as const;
-export const HASH_OFFLOAD_MODES = ['auto', 'off'] as const;
+export const HASH_OFFLOAD_MODES = ['auto', 'on', 'off'] as const;
 
 export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('listen', 'address', 'Address of the proxy listener.', { default: '127.0.0.1:8080' }),
@@ -125,7 +125,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     min: '8KiB',
     max: '64MiB',
   }),
-  setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop (auto), or always on the event loop (off).', {
+  setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop and the machine is not saturated (auto), wherever a CPU is spare (on), or always on the event loop (off).', {
     default: 'auto',
     choices: HASH_OFFLOAD_MODES,
   }),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
@@ -21,10 +21,12 @@ import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
  * Per upload at most `inFlightBytes` wait at the hasher; past that the encoder hashes the chunk
  * itself, so when the hasher's core is busy the event loop takes the work back instead of waiting.
  *
- * When: only where a spare core exists — `spareCores()` > 0 (affinity and the cgroup CPU quota, so
- * a container limited to one CPU hashes inline). A worker that dies fails the uploads it was
- * hashing (their requests end with an error, never a wrong signature), and the pool hashes inline
- * for `cooldownMs` before it starts a new worker.
+ * When: only where a spare core exists and is not taken. Spare: `spareCores()` > 0 (affinity and
+ * the cgroup CPU quota, so a container limited to one CPU hashes inline). Not taken: the 1-minute
+ * load average is below twice the CPUs, and the last upload that went to the hasher did not find
+ * it full for most of its chunks (else uploads hash inline for `cooldownMs`). A worker that dies fails the uploads it was hashing (their requests end with an
+ * error, never a wrong signature), and the pool hashes inline for `cooldownMs` before it starts a
+ * new worker.
  */
 
 // Plain CommonJS run with `eval: true`: no file to resolve next to the compiled module (the same
@@ -97,6 +99,10 @@ export interface HashPoolOptions {
   readonly inFlightBytes?: number;
   /** After a worker died: how long uploads hash inline before a new worker is tried. Default 30 s. */
   readonly cooldownMs?: number;
+  /** false (--hash-offload on): use the threads whatever the load; they are still bounded, and full means inline. */
+  readonly adaptive?: boolean;
+  /** The 1-minute load average (os.loadavg()[0]); injected in tests. */
+  readonly loadAverage?: () => number;
   /** Replaces the worker's code (tests: a worker that dies). */
   readonly workerSource?: string;
   readonly now?: () => number;
@@ -105,6 +111,9 @@ export interface HashPoolOptions {
 }
 
 const DEFAULT_IN_FLIGHT = 2 * 1024 * 1024;
+/** Uploads shorter than this many chunks say nothing about whether the hasher keeps up. */
+const MIN_JUDGED_CHUNKS = 32;
+const defaultLoad = (): number => loadavg()[0] ?? 0;
 /** Uploads one hashing thread serves at once: one keeps it about as busy as the event loop. */
 const UPLOADS_PER_THREAD = 2;
 
@@ -187,7 +196,12 @@ class Channel implements ChunkHasher {
   private error: Error | null = null;
   private released = false;
 
-  constructor(private readonly owner: PoolWorker, size: number, private readonly counted: () => void) {
+  /** Chunks offered, and those the hasher had no room for (the event loop hashed them itself). */
+  private offered = 0;
+  private refused = 0;
+
+  constructor(private readonly owner: PoolWorker, size: number, private readonly counted: () => void,
+    private readonly finished: (offered: number, refused: number) => void) {
     this.ring = new SharedArrayBuffer(size);
     this.bytes = new Uint8Array(this.ring);
     const ctrl = new SharedArrayBuffer(8);
@@ -203,8 +217,10 @@ class Channel implements ChunkHasher {
 
   hasRoom(length: number): boolean {
     if (this.error !== null || this.released || !this.owner.alive) return false;
-    if (length > this.ring.byteLength / 2 || this.submitted - this.acked >= SLOTS) return false;
-    return this.used + length <= this.ring.byteLength;
+    this.offered++;
+    const room = length <= this.ring.byteLength / 2 && this.submitted - this.acked < SLOTS && this.used + length <= this.ring.byteLength;
+    if (!room) this.refused++;
+    return room;
   }
 
   submit(pieces: Buffer[], done: (r: ChunkHashed) => void): void {
@@ -285,6 +301,7 @@ class Channel implements ChunkHasher {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.finished(this.offered, this.refused);
     this.owner.channels.delete(this.id);
     if (this.owner.alive) {
       this.owner.port.postMessage({ id: this.id });
@@ -328,6 +345,13 @@ export class HashPool {
     if (this.closed || this.o.threads < 1) return undefined;
     const now = (this.o.now ?? Date.now)();
     if (now < this.disabledUntil) return undefined;
+    if (this.o.adaptive !== false) {
+      if (now < this.saturatedUntil) return undefined;
+      // A machine already oversubscribed: twice as many runnable tasks as CPUs over the last minute
+      // (also other processes': in a container the load average is the host's). A hashing thread
+      // would only queue behind them.
+      if ((this.o.loadAverage ?? defaultLoad)() >= 2 * availableParallelism()) return undefined;
+    }
     // Bounded: each upload at the hasher holds a ring; more uploads than this hash inline.
     let channels = 0;
     for (const w of this.workers) channels += w.channels.size;
@@ -339,8 +363,19 @@ export class HashPool {
       best = this.spawn() ?? best;
       if (best === undefined) return undefined;
     }
-    return new Channel(best, this.o.inFlightBytes ?? DEFAULT_IN_FLIGHT, this.countChunk);
+    return new Channel(best, this.o.inFlightBytes ?? DEFAULT_IN_FLIGHT, this.countChunk, this.uploadDone);
   }
+
+  private saturatedUntil = 0;
+
+  /**
+   * An upload that the hasher could not keep up with (it had no room for most chunks, and the
+   * event loop hashed them itself): its CPU is not spare after all. Uploads hash inline for a
+   * cooldown, then the hasher is tried again.
+   */
+  private readonly uploadDone = (offered: number, refused: number): void => {
+    if (offered >= MIN_JUDGED_CHUNKS && refused * 2 > offered) this.saturatedUntil = (this.o.now ?? Date.now)() + (this.o.cooldownMs ?? 30_000);
+  };
 
   /** Chunks hashed on the threads so far (the rest of a signed upload was hashed on the event loop). */
   chunksHashed = 0;

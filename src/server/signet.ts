@@ -220,6 +220,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   const spare = config.hashOffload === 'off' ? 0 : spareCores();
   const hashPool = spare < 1 ? null : await new HashPool({
     threads: Math.min(spare, MAX_HASH_THREADS),
+    adaptive: config.hashOffload === 'auto',
     onWorkerFailed: (err) => logger.warn({ err: err.message }, 'chunk hashing thread failed; hashing on the event loop for 30 s'),
   }).start();
   const settings: PipelineSettings = {

@@ -7,8 +7,9 @@ import type { ChunkHashed, ChunkHasher } from '../../../src/sigv4/aws-chunked-en
 import { run, split, streamingBody, streamingContext, trailerBody, trailerContext, vectorObject } from '../sigv4/aws-chunked-fixtures.js';
 
 const pools: HashPool[] = [];
+/** A pool on an idle machine (load average 0) unless the test says otherwise. */
 function pool(o: ConstructorParameters<typeof HashPool>[0]): HashPool {
-  const p = new HashPool(o);
+  const p = new HashPool({ loadAverage: () => 0, ...o });
   pools.push(p);
   return p;
 }
@@ -144,6 +145,39 @@ describe('HashPool', () => {
     h.submit([Buffer.alloc(16 * 1024)], () => undefined);
     expect(h.hasRoom(1)).toBe(false);
     h.release();
+  });
+});
+
+describe('HashPool on a saturated machine (--hash-offload auto)', () => {
+  it('hashes inline while the load average is at twice the CPUs or more, unless told `on`', async () => {
+    const { availableParallelism } = await import('node:os');
+    let load = 2 * availableParallelism();
+    const p = pool({ threads: 1, loadAverage: () => load });
+    expect(p.forUpload()).toBeUndefined();
+    load -= 0.5;
+    const h = p.forUpload();
+    expect(h).toBeDefined();
+    h!.release();
+    load = 100;
+    const forced = pool({ threads: 1, loadAverage: () => load, adaptive: false });
+    expect(forced.forUpload()).toBeDefined();
+  });
+
+  it('after an upload that found the hasher full for most of its chunks, hashes inline for the cooldown', () => {
+    let now = 0;
+    const p = pool({ threads: 1, inFlightBytes: 64 * 1024, cooldownMs: 30_000, now: () => now });
+    const h = p.forUpload()!;
+    // 40 chunks offered, the ring full from the 5th on: the event loop hashed most of them.
+    for (let i = 0; i < 40; i++) if (h.hasRoom(16 * 1024)) h.submit([Buffer.alloc(16 * 1024)], () => undefined);
+    h.release();
+    expect(p.forUpload()).toBeUndefined();
+    now += 30_001;
+    const again = p.forUpload();
+    expect(again).toBeDefined();
+    // An upload that kept up (or too short to judge) changes nothing.
+    again!.hasRoom(1);
+    again!.release();
+    expect(p.forUpload()).toBeDefined();
   });
 });
 
