@@ -9,8 +9,9 @@
 // on CPU 1. Measured per request: the proxy's CPU time (user + system from /proc, over the run)
 // and the bytes it allocated on the V8 heap (bench/lib/alloc-probe.mjs, from V8's GC reports).
 // Streaming: 1 GiB PUTs with a Content-Length, the client (this process) and the upstream on
-// CPU 0; each proxy either on CPU 1 alone or allowed both CPUs (where signet's hashing thread can
-// run beside its event loop). "Unsigned pipe" is the minimal forwarder: UNSIGNED-PAYLOAD, no hash.
+// CPU 0; each proxy either on CPU 1 alone (no spare CPU: signet hashes on its event loop) or
+// allowed both CPUs (where signet's hashing thread can run beside its event loop; with
+// --hash-offload on, auto and off). "Unsigned pipe" is the minimal forwarder: UNSIGNED-PAYLOAD.
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -122,13 +123,17 @@ async function stream(lines: string[]): Promise<void> {
     await startMinimal('unsigned pipe (minimal forwarder), CPU 1', sink.url, '1', `${dir}/alloc-m1-${process.pid}`),
     await startSignetProc('signet streaming-signed, CPU 1', sink.url, 18620, '1', ['--payload', 'streaming'], `${dir}/alloc-s1-${process.pid}`),
     await startMinimal('unsigned pipe (minimal forwarder), CPUs 0,1', sink.url, '0,1', `${dir}/alloc-m2-${process.pid}`),
-    await startSignetProc('signet streaming-signed, CPUs 0,1', sink.url, 18630, '0,1', ['--payload', 'streaming'], `${dir}/alloc-s2-${process.pid}`),
+    await startSignetProc('signet streaming-signed, CPUs 0,1, --hash-offload on', sink.url, 18630, '0,1', ['--payload', 'streaming', '--hash-offload', 'on'], `${dir}/alloc-s2-${process.pid}`),
+    await startSignetProc('signet streaming-signed, CPUs 0,1, --hash-offload auto', sink.url, 18640, '0,1', ['--payload', 'streaming'], `${dir}/alloc-s3-${process.pid}`),
+    await startSignetProc('signet streaming-signed, CPUs 0,1, --hash-offload off', sink.url, 18650, '0,1', ['--payload', 'streaming', '--hash-offload', 'off'], `${dir}/alloc-s4-${process.pid}`),
   ];
   const mbs = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const cpuS = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const direct: number[] = [];
   const ratio1: number[] = [];
   const ratio2: number[] = [];
+  const ratio3: number[] = [];
+  const ratio4: number[] = [];
   const rss = new Map<string, number>();
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -144,6 +149,8 @@ async function stream(lines: string[]): Promise<void> {
       }
       ratio1.push(got[procs[1]!.name]! / got[procs[0]!.name]!);
       ratio2.push(got[procs[3]!.name]! / got[procs[2]!.name]!);
+      ratio3.push(got[procs[4]!.name]! / got[procs[2]!.name]!);
+      ratio4.push(got[procs[5]!.name]! / got[procs[2]!.name]!);
     }
     for (const p of procs) rss.set(p.name, peakRssMiB(p.child.pid!));
   } finally {
@@ -155,7 +162,8 @@ async function stream(lines: string[]): Promise<void> {
     `direct: ${range(direct)} MB/s`, '', '| proxy | MB/s | proxy CPU s per GiB | peak RSS MiB |', '|---|---:|---:|---:|');
   for (const p of procs) lines.push(`| ${p.name} | ${range(mbs.get(p.name)!)} | ${range(cpuS.get(p.name)!, 2)} | ${fmt(rss.get(p.name)!, 0)} |`);
   lines.push('', `signed ÷ unsigned pipe, per round — CPU 1: ${ratio1.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio1), 2)}); ` +
-    `CPUs 0,1: ${ratio2.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio2), 2)})`, '');
+    `CPUs 0,1 with --hash-offload on: ${ratio2.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio2), 2)}); ` +
+    `auto: ${ratio3.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio3), 2)}); off: ${ratio4.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio4), 2)})`, '');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
