@@ -16,6 +16,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
+import { baselineCheckout } from '../lib/baseline.js';
 import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
 import { fmt, median, pinned, pinSelf, putStream, root, startSignet, startSink } from '../lib/signet-proc.js';
 import { wrk } from '../lib/wrk.js';
@@ -39,9 +40,9 @@ async function startMinimal(name: string, upstream: string, cpus: string, allocF
   return { name, child, url: `http://127.0.0.1:${line.trim()}`, allocFile };
 }
 
-async function startSignetProc(name: string, upstream: string, port: number, cpus: string, extra: string[], allocFile: string): Promise<Proc> {
+async function startSignetProc(name: string, upstream: string, port: number, cpus: string, extra: string[], allocFile: string, checkout?: string): Promise<Proc> {
   const child = await startSignet(upstream, port, ['--upstream-capabilities', 'all', ...extra], {
-    cpus, nodeArgs: ['--import', PROBE], env: { ALLOC_PROBE_FILE: allocFile },
+    cpus, nodeArgs: ['--import', PROBE], env: { ALLOC_PROBE_FILE: allocFile }, ...(checkout === undefined ? {} : { checkout }),
   });
   return { name, child, url: `http://127.0.0.1:${port}`, allocFile };
 }
@@ -74,15 +75,22 @@ async function small(lines: string[]): Promise<void> {
     await startSignetProc('signet', sink.url, 18610, '1', [], `${dir}/alloc-signet-${process.pid}`),
     await startMinimal('minimal forwarder', sink.url, '1', `${dir}/alloc-minimal-${process.pid}`),
   ];
+  // BENCH_BASELINE=<commit>: that build of signet too, as "before".
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline !== undefined) {
+    procs.push(await startSignetProc(`signet before (${baseline})`, sink.url, 18612, '1', [], `${dir}/alloc-base-${process.pid}`, baselineCheckout(baseline)));
+  }
   const cpu = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const bytes = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const rps = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const p99 = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const ratios: number[] = [];
+  const baseRatios: number[] = [];
   const direct: number[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       direct.push((await wrk(`${sink.url}/bkt/key`, 64, 2, 0)).rps);
+      // Each round in another order (ABC, CBA, …), so that drift on the shared VM hits all alike.
       const order = round % 2 === 0 ? procs : [...procs].reverse();
       const perReq: Record<string, number> = {};
       for (const p of order) {
@@ -100,6 +108,7 @@ async function small(lines: string[]): Promise<void> {
         p99.get(p.name)!.push(r.p99ms);
       }
       ratios.push(perReq['signet']! / perReq['minimal forwarder']!);
+      if (baseline !== undefined) baseRatios.push(perReq[`signet before (${baseline})`]! / perReq['minimal forwarder']!);
     }
   } finally {
     for (const p of procs) await stop(p.child);
@@ -112,7 +121,9 @@ async function small(lines: string[]): Promise<void> {
   for (const p of procs) {
     lines.push(`| ${p.name} | ${range(cpu.get(p.name)!, 1)} | ${range(bytes.get(p.name)!, 1)} | ${range(rps.get(p.name)!)} | ${range(p99.get(p.name)!, 1)} |`);
   }
-  lines.push('', `signet CPU per request ÷ the minimal forwarder's, per round: ${ratios.map((r) => fmt(r, 2)).join(', ')} — median ${fmt(median(ratios), 2)}`, '');
+  lines.push('', `signet CPU per request ÷ the minimal forwarder's, per round: ${ratios.map((r) => fmt(r, 2)).join(', ')} — median ${fmt(median(ratios), 2)}`);
+  if (baseline !== undefined) lines.push(`before ÷ the minimal forwarder's, per round: ${baseRatios.map((r) => fmt(r, 2)).join(', ')} — median ${fmt(median(baseRatios), 2)}`);
+  lines.push('');
 }
 
 async function stream(lines: string[]): Promise<void> {
