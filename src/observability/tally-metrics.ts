@@ -84,9 +84,16 @@ export class TallyCounter<L extends string = never> extends Tally<L, TallyCounte
     return new TallyCounterChild();
   }
 
+  #unlabelled: TallyCounterChild | null = null;
+
   /** The unlabelled counter. */
   inc(n = 1): void {
-    this.labels().inc(n);
+    (this.#unlabelled ??= this.labels()).inc(n);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.#unlabelled = null;
   }
 
   get(): Promise<MetricData> {
@@ -164,9 +171,16 @@ export class TallyHistogram<L extends string = never> extends Tally<L, TallyHist
     return new TallyHistogramChild(this.bounds);
   }
 
+  #unlabelled: TallyHistogramChild | null = null;
+
   /** The unlabelled histogram. */
   observe(value: number): void {
-    this.labels().observe(value);
+    (this.#unlabelled ??= this.labels()).observe(value);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.#unlabelled = null;
   }
 
   get(): Promise<MetricData> {

@@ -85,6 +85,20 @@ describe('TallyCounter and TallyGauge', () => {
     expect(() => tally.inc(-1)).toThrow(TypeError);
   });
 
+  it('starts again from zero after reset (registry.resetMetrics), unlabelled ones included', async () => {
+    const c = new TallyCounter({ name: 'r_total', help: 'h' });
+    const h = new TallyHistogram({ name: 'r_seconds', help: 'h', buckets: [1] });
+    c.inc(5);
+    h.observe(0.5);
+    c.reset();
+    h.reset();
+    c.inc(2);
+    h.observe(2);
+    expect(await text(c)).toContain('r_total 2');
+    expect(await text(h)).toContain('r_seconds_count 1');
+    expect(await text(h)).toContain('r_seconds_bucket{le="1"} 0');
+  });
+
   it('takes exactly as many label values as it has names', () => {
     const tally = new TallyCounter({ name: 'l_total', help: 'h', labelNames: ['a', 'b'] });
     expect(() => tally.labels('x')).toThrow(TypeError);
