@@ -272,7 +272,8 @@ class Channel implements ChunkHasher {
   private watch(): void {
     if (this.watching || this.released || this.error !== null) return;
     this.collect();
-    if (this.acked === this.submitted) return;
+    // Handing out digests can bring new chunks (the encoder resumes its writer) and a nested watch.
+    if (this.watching || this.acked === this.submitted) return;
     const seen = this.acked;
     const r = waitAsync(this.ctrl, 1, seen);
     if (!r.async) {
