@@ -125,7 +125,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     min: '8KiB',
     max: '64MiB',
   }),
-  setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop and the machine is not saturated (auto), wherever a CPU is spare (on), or always on the event loop (off).', {
+  setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop and idle (auto), wherever a CPU is spare (on), or always on the event loop (off).', {
     default: 'auto',
     choices: HASH_OFFLOAD_MODES,
   }),

@@ -23,7 +23,7 @@ import type { ChunkHasher, ChunkHashed } from '../sigv4/aws-chunked-encoder.js';
  *
  * When: only where a spare core exists and is not taken. Spare: `spareCores()` > 0 (affinity and
  * the cgroup CPU quota, so a container limited to one CPU hashes inline). Not taken: the 1-minute
- * load average is below twice the CPUs, and the last upload that went to the hasher did not find
+ * load average leaves a CPU idle (at most the CPUs less one), and the last upload that went to the hasher did not find
  * it full for most of its chunks (else uploads hash inline for `cooldownMs`). A worker that dies fails the uploads it was hashing (their requests end with an
  * error, never a wrong signature), and the pool hashes inline for `cooldownMs` before it starts a
  * new worker.
@@ -348,10 +348,10 @@ export class HashPool {
     if (now < this.disabledUntil) return undefined;
     if (this.o.adaptive !== false) {
       if (now < this.saturatedUntil) return undefined;
-      // A machine already oversubscribed: twice as many runnable tasks as CPUs over the last minute
-      // (also other processes': in a container the load average is the host's). A hashing thread
-      // would only queue behind them.
-      if ((this.o.loadAverage ?? defaultLoad)() >= 2 * availableParallelism()) return undefined;
+      // No CPU idle on average over the last minute (runnable tasks of every process count: in a
+      // container the load average is the host's): a hashing thread would only take CPU from
+      // others — on the 2-vCPU bench VM, forcing it on made signed uploads slower (bench/RESULTS.md).
+      if ((this.o.loadAverage ?? defaultLoad)() > availableParallelism() - 1) return undefined;
     }
     // Bounded: each upload at the hasher holds a ring; more uploads than this hash inline.
     let channels = 0;
