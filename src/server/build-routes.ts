@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import type { HashPool } from '../payload/hash-pool.js';
 import type { Config, RouteConfig } from '../config/index.js';
 import { CredentialCache, createCredentialChain, webIdentityFetcher } from '../credentials/index.js';
 import type { CredentialFetcher } from '../credentials/index.js';
@@ -29,6 +30,8 @@ export interface RouteBuildDeps {
   readonly fetchCredentials?: CredentialFetcher | undefined;
   /** Where credential chains read AWS_* settings; process.env when absent. */
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Threads hashing signed streaming chunks (--hash-offload); null: on the event loop. */
+  readonly hashPool?: HashPool | null | undefined;
 }
 
 const DEFAULT_IDENTITY = 'default';
@@ -157,6 +160,7 @@ export class RouteBuilder {
         chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
         onSpoolBytes: (delta: number) => metrics.spoolBytes.inc(delta),
         sigv4a: r.signingAlgorithm === 'sigv4a',
+        ...(this.#d.hashPool == null ? {} : { hashPool: this.#d.hashPool }),
       },
     });
   }

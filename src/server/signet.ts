@@ -5,6 +5,7 @@ import { CredentialChainError } from '../credentials/index.js';
 import type { CredentialCache, CredentialFetcher } from '../credentials/index.js';
 import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
+import { HashPool, spareCores } from '../payload/hash-pool.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
@@ -60,6 +61,8 @@ export interface RunningSignet {
   reloadRoutes(): Promise<void>;
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
+  /** Threads hashing signed streaming chunks; null when no CPU is spare or --hash-offload off. */
+  readonly hashPool: HashPool | null;
   draining: boolean;
   /** Re-reads what can change without a restart (--inbound-keys), even when unchanged: SIGHUP. */
   reload(): Promise<void>;
@@ -139,6 +142,9 @@ function multipartEvents(metrics: Metrics): MultipartEvents {
   };
 }
 
+/** One upload keeps one hashing thread busy at about the event loop's pace; more threads serve concurrent uploads. */
+const MAX_HASH_THREADS = 4;
+
 /** Longest a shutdown waits, after the listener has drained, for multipart uploads to be aborted. */
 const MULTIPART_DRAIN_MS = 10_000;
 
@@ -185,9 +191,16 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throttled: (client, reason) => metrics.clientThrottled.labels(client, reason).inc(),
   });
   const dispatcher = createUpstreamAgent(config);
+  // Signed streaming hashes chunks beside the event loop where a core is spare (hash-pool.ts).
+  const spare = config.hashOffload === 'off' ? 0 : spareCores();
+  const hashPool = spare < 1 ? null : await new HashPool({
+    threads: Math.min(spare, MAX_HASH_THREADS),
+    adaptive: config.hashOffload === 'auto',
+    onWorkerFailed: (err) => logger.warn({ err: err.message }, 'chunk hashing thread failed; hashing on the event loop for 30 s'),
+  }).start();
   const builder = new RouteBuilder({
     config, logger, metrics, dispatcher, hooks: forwardHooks(metrics, logger), multipartEvents: multipartEvents(metrics),
-    fetchCredentials: deps.fetchCredentials, env: deps.env,
+    fetchCredentials: deps.fetchCredentials, env: deps.env, hashPool,
   });
   const routes = new RouteHolder(builder.build(config.routes));
   let draining = false;
@@ -206,6 +219,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     },
   }).catch(async (err: unknown) => {
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     throw err;
   }));
   // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
@@ -221,6 +235,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     throw err;
   }
   // Only with tracing on are the OpenTelemetry packages loaded at all.
@@ -254,6 +269,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     await tracer?.shutdown().catch(() => undefined);
     throw err;
   }));
@@ -262,7 +278,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   // config that had none takes a restart.
   const routesReload = startRoutesReload(config, builder, routes, metrics, logger);
   const running: RunningSignet = {
-    proxy, admin, metrics, tracer, routes,
+    proxy, admin, metrics, tracer, routes, hashPool,
     credentials: first.credentials, clock: first.forward.clock, regions: first.forward.regions,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
@@ -281,6 +297,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
       await builder.drain(MULTIPART_DRAIN_MS);
       builder.stop();
       await dispatcher.close().catch(() => undefined);
+      await hashPool?.close();
       // The last spans go out before the process exits.
       await tracer?.shutdown().catch(() => undefined);
       await admin?.close();
