@@ -135,12 +135,16 @@ class PoolWorker {
     // The port only ever carries registrations out; it must not hold the event loop open.
     port1.unref();
     this.worker = new Worker(source, { eval: true, workerData: { port: port2, doorbell }, transferList: [port2] });
+    // Idle hashers must not keep the process alive (signet exits when its listeners close), but
+    // until it runs the thread is held: a start() awaited before anything listens would otherwise
+    // leave the event loop empty, and Node would exit silently with the promise unsettled.
     this.online = new Promise((resolve) => {
-      this.worker.once('online', resolve);
+      this.worker.once('online', () => {
+        this.worker.unref();
+        resolve();
+      });
       this.worker.once('exit', () => resolve());
     });
-    // Idle hashers must not keep the process alive (signet exits when its listeners close).
-    this.worker.unref();
     this.worker.on('error', (err) => this.die(err));
     this.worker.on('exit', (code) => this.die(new Error(`hash worker exited with code ${code}`)));
   }

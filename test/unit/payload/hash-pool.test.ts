@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashPool, spareCores } from '../../../src/payload/hash-pool.js';
@@ -84,6 +86,17 @@ describe('the aws-chunked encoder with a hasher', () => {
 });
 
 describe('HashPool', () => {
+  it('keeps the process alive until its thread runs: start() awaited before anything listens resolves', async () => {
+    // The thread is unref'd once online; unref'd from the start, a process whose only pending work
+    // was this start() had an empty event loop and exited 0 at once, silently (signet serve did).
+    const pool = fileURLToPath(new URL('../../../src/payload/hash-pool.ts', import.meta.url));
+    const script = `const { HashPool } = await import(${JSON.stringify(pool)}); await new HashPool({ threads: 1 }).start(); console.log('started');`;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    expect(out.trim()).toBe('started');
+  }, 30_000);
+
   it('a worker that dies fails the uploads it had, then uploads hash inline until the cooldown is over', async () => {
     let now = 1_000;
     const failures: string[] = [];
