@@ -133,8 +133,10 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     min: '8KiB',
     max: '64MiB',
   }),
+  // Off by default: on the 2-vCPU machines measured so far the thread did not make signed uploads
+  // faster (forced on it made them slower), and it costs every sidecar ~9 MiB and a thread (bench/RESULTS.md).
   setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop and idle (auto), wherever a CPU is spare (on), or always on the event loop (off).', {
-    default: 'auto',
+    default: 'off',
     choices: HASH_OFFLOAD_MODES,
   }),
   setting('multipart', 'enum', 'PutObjects of unknown length or over --multipart-threshold become streamed multipart uploads (auto), or are spooled / sent whole as before (off).', {
