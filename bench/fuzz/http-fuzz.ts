@@ -1,6 +1,7 @@
 /**
  * HTTP/1.1 fuzzer for signet (issue 11: "no input brings signet down"). Starts the embedded demo S3
- * and signet in-process on 127.0.0.1, in sidecar mode and in gateway mode (--inbound-keys), and
+ * and signet in-process on 127.0.0.1, in sidecar mode, in gateway mode (--inbound-keys) and as a
+ * gateway with routes (a generic SigV4 route, a Host route, a bucket route), and
  * sends generated and mutated raw requests over real sockets (node:net) so framing bytes reach
  * signet exactly as generated. Seeded (mulberry32) so any finding replays from seed + index.
  */
@@ -19,7 +20,7 @@ import { startSignet } from '../../src/server/signet.js';
 import { createAwsChunkedEncoder } from '../../src/sigv4/aws-chunked-encoder.js';
 import { deriveSigningKey } from '../../src/sigv4/signing-key.js';
 
-export type Mode = 'sidecar' | 'gateway';
+export type Mode = 'sidecar' | 'gateway' | 'routes';
 export interface FuzzOptions { seed: number; requests: number; concurrency: number; timeoutMs: number; modes: Mode[]; log?: (line: string) => void }
 export interface Finding { kind: 'hang' | 'crash' | '5xx'; mode: Mode; seed: number; index: number; request: string; response?: string }
 export interface ModeResult {
@@ -242,10 +243,23 @@ export async function startMode(mode: Mode) {
   const keys = demoCredentials();
   const s3 = await startDemoS3({ region: REGION, keys: staticKeys([keys]) });
   const args = ['--region', REGION, '--upstream', s3.url, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'];
-  if (mode === 'gateway') {
+  if (mode === 'gateway' || mode === 'routes') {
     const dir = mkdtempSync(join(tmpdir(), 'signet-fuzz-'));
     writeFileSync(join(dir, 'keys'), `${CLIENT.accessKeyId} ${CLIENT.secretAccessKey}\n`);
     args.push('--inbound-keys', join(dir, 'keys'));
+    if (mode === 'routes') {
+      // A gateway with routes: a generic SigV4 route under a prefix the generated paths hit, one by
+      // Host, one by bucket; anything else is 404. The generic route's upstream refuses (the demo S3
+      // does not speak `es`): what is fuzzed is signet's side of it.
+      writeFileSync(join(dir, 'signet.yaml'), [
+        'routes:',
+        `  - { name: svc, match: { pathPrefix: /fuzz-bucket/a }, upstream: "${s3.url}", service: es }`,
+        `  - { name: by-host, match: { hosts: ["*.fuzz.internal"] }, upstream: "${s3.url}" }`,
+        `  - { name: bucket, match: { buckets: ["fuzz-*"] }, upstream: "${s3.url}" }`,
+        '',
+      ].join('\n'));
+      args.push('--config', join(dir, 'signet.yaml'));
+    }
   }
   const config = loadConfig(args, {});
   const sink = new Writable({ write(_c, _e, cb) { cb(); } });

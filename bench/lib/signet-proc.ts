@@ -12,7 +12,7 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** signet alone on CPU 1; the upstream, the client and the load generator on CPU 0 (reference/protocol.md §5c). */
 export const PIN = process.env.BENCH_PIN !== 'off';
-export const pinned = (cpu: number, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+export const pinned = (cpu: number | string, cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
 
 /** Moves this process (every thread) to CPU 0, beside the upstream: the client must not compete with signet's core. */
 export function pinSelf(): void {
@@ -46,15 +46,19 @@ export interface SignetOptions {
   readonly checkout?: string;
   /** A command signet runs under, e.g. `['strace', '-f', …]`; the child's pid is then the wrapper's. */
   readonly wrap?: readonly string[];
+  /** Flags for node itself (`--cpu-prof`, `--import …`), before signet's own. */
+  readonly nodeArgs?: readonly string[];
+  /** The CPUs signet may run on (taskset -c): '1' by default; '0,1' lets a hashing thread find the other core. */
+  readonly cpus?: string;
 }
 
 /** Starts `signet serve` and waits for /readyz. The environment is built from nothing: no AWS_* leaks in, IMDS is off. */
 export async function startSignet(upstream: string, port: number, extra: readonly string[], o: SignetOptions = {}): Promise<ChildProcess> {
-  const argv = [...(o.wrap ?? []), 'node', `${o.checkout ?? root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
+  const argv = [...(o.wrap ?? []), 'node', ...(o.nodeArgs ?? []), `${o.checkout ?? root}/bin/signet.js`, 'serve', '--region', 'us-east-1', '--upstream', upstream,
     '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${port + 1}`, '--log-level', 'info', ...extra,
     // BENCH_SIGNET_ARGS="--flag value …": one setting changed, to measure what it costs.
     ...(process.env.BENCH_SIGNET_ARGS ?? '').split(' ').filter((a) => a !== '')];
-  const [cmd, args] = pinned(1, argv[0]!, argv.slice(1));
+  const [cmd, args] = pinned(o.cpus ?? 1, argv[0]!, argv.slice(1));
   const child = spawn(cmd, args, {
     env: {
       PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000000', AWS_SECRET_ACCESS_KEY: 'bench/secret/key',

@@ -28,6 +28,9 @@ export async function runProxyBench(): Promise<string> {
   const signet = await startSignet(sink.url, 18480, ['--upstream-capabilities', 'all']);
   const naiveStart = await startPrinting(...pinned(1, 'node', [`${root}/bench/lib/naive-proxy.mjs`, sink.url]));
   const naive = { child: naiveStart.child, url: `http://127.0.0.1:${naiveStart.line.trim()}` };
+  // The floor (issue 14): node:http in, undici out, aws4 UNSIGNED-PAYLOAD, no logs or metrics.
+  const minimalStart = await startPrinting(...pinned(1, 'node', [`${root}/bench/lib/minimal-forwarder.mjs`, sink.url]));
+  const minimal = { child: minimalStart.child, url: `http://127.0.0.1:${minimalStart.line.trim()}` };
   try {
     const useWrk = await hasWrk();
     const get = async (url: string, c: number, seconds: number): Promise<LoadResult> => {
@@ -49,9 +52,14 @@ export async function runProxyBench(): Promise<string> {
       const ncpu0 = cpuSeconds(naive.child.pid!);
       const nv = await get(`${naive.url}/bkt/key`, c, SECONDS);
       const naiveCpu = ((cpuSeconds(naive.child.pid!) - ncpu0) / nv.requests) * 1e6;
+      await get(`${minimal.url}/bkt/key`, c, 2);
+      const mcpu0 = cpuSeconds(minimal.child.pid!);
+      const mv = await get(`${minimal.url}/bkt/key`, c, SECONDS);
+      const minimalCpu = ((cpuSeconds(minimal.child.pid!) - mcpu0) / mv.requests) * 1e6;
       lines.push(`| direct | ${c} | ${fmt(direct.rps)} | ${fmt(direct.p50ms, 2)} | ${fmt(direct.p99ms, 2)} | | |`);
       lines.push(`| signet | ${c} | ${fmt(via.rps)} | ${fmt(via.p50ms, 2)} | ${fmt(via.p99ms, 2)} | ${fmt(cpuPerReq, 1)} | ${fmt((100 * via.rps) / direct.rps)} % |`);
       lines.push(`| http-proxy + aws4 (comparison) | ${c} | ${fmt(nv.rps)} | ${fmt(nv.p50ms, 2)} | ${fmt(nv.p99ms, 2)} | ${fmt(naiveCpu, 1)} | ${fmt((100 * nv.rps) / direct.rps)} % |`);
+      lines.push(`| minimal forwarder (the floor) | ${c} | ${fmt(mv.rps)} | ${fmt(mv.p50ms, 2)} | ${fmt(mv.p99ms, 2)} | ${fmt(minimalCpu, 1)} | ${fmt((100 * mv.rps) / direct.rps)} % |`);
     }
     lines.push('', '### 1 MiB PUT (buffered and hashed through signet), 8 concurrent clients', '', '| path | req/s | MB/s | p99 ms |', '|---|---:|---:|---:|');
     for (const [name, url] of [['direct', `${sink.url}/bkt/put`], ['signet', 'http://127.0.0.1:18480/bkt/put']] as const) {
@@ -61,6 +69,7 @@ export async function runProxyBench(): Promise<string> {
   } finally {
     await stop(signet);
     await stop(naive.child);
+    await stop(minimal.child);
   }
 
   if (process.env.BENCH_PARTS === 'small') {

@@ -5,11 +5,11 @@
 // Then, in separate processes under strace, which @opentelemetry files signet opens with tracing
 // off and on (every module file Node loads, CommonJS or ESM, is opened: the check needs nothing
 // inside the process).
-import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { baselineCheckout } from '../lib/baseline.js';
 import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
 import { fmt, median, PIN, pinned, pinSelf, root, startSignet, startSink } from '../lib/signet-proc.js';
 import type { SignetOptions } from '../lib/signet-proc.js';
@@ -27,17 +27,6 @@ async function startOtlpSink(): Promise<{ child: ChildProcess; url: string }> {
 
 const otlpStats = async (url: string): Promise<{ exports: number; bytes: number; spans: number }> =>
   (await (await fetch(`${url}/__stats`)).json()) as { exports: number; bytes: number; spans: number };
-
-/** Another build of signet, from `git archive` of `commit` into a temp dir (this checkout's node_modules, linked). */
-function baselineCheckout(commit: string): string {
-  const dir = join(tmpdir(), `signet-bench-baseline-${commit}`);
-  if (existsSync(join(dir, 'dist', 'cli.js'))) return dir;
-  mkdirSync(dir, { recursive: true });
-  execFileSync('sh', ['-c', `git -C "${root}" archive "${commit}" | tar -x -C "${dir}"`]);
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.build.json')], { stdio: 'inherit' });
-  return dir;
-}
 
 const tracingEnv = (otlp: string, ratio: string): Record<string, string> => ({
   OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio,

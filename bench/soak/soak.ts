@@ -101,6 +101,14 @@ const signet = spawn(process.execPath, [`${root}/bin/signet.js`, 'serve', '--reg
 });
 killOnExit(signet);
 const pid = signet.pid!;
+// signet dying mid-run is the worst outcome there is: say so plainly rather than through the
+// samplers' errors once /proc/<pid> is gone.
+let stopping = false;
+signet.once('exit', (code, signal) => {
+  if (stopping) return;
+  console.error(`soak: signet exited during the run (code ${code}, signal ${signal}); its log: ${logPath}`);
+  process.exit(1);
+});
 for (let i = 0; ; i++) {
   if (signet.exitCode !== null) throw new Error(`signet exited with ${signet.exitCode}; see ${logPath}`);
   if (await fetch(`${admin}/readyz`).then((r) => r.status === 200, () => false)) break;
@@ -230,6 +238,7 @@ for (let i = 0; i < 50; i++) {
 }
 const finalMetrics = await (await fetch(`${admin}/metrics`)).text();
 agent.destroy();
+stopping = true;
 signet.kill('SIGTERM');
 const exitCode = await new Promise<number | null>((r) => (signet.exitCode !== null ? r(signet.exitCode) : signet.once('exit', (c) => r(c))));
 await creds.close();

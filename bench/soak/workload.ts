@@ -23,6 +23,7 @@ export interface Fixtures {
   readonly large: Buffer;
   readonly largeMd5: string;
   readonly streamed: Buffer;
+  readonly streamedMd5: string;
   /** Bodies of small PUTs are slices of this. */
   readonly pool: Buffer;
 }
@@ -30,7 +31,8 @@ export interface Fixtures {
 export function fixtures(): Fixtures {
   const stable = Array.from({ length: STABLE_KEYS }, (_, i) => randomBytes(512 + i * 37));
   const large = randomBytes(LARGE);
-  return { stable, stableMd5: stable.map(md5), large, largeMd5: md5(large), streamed: randomBytes(STREAMED), pool: randomBytes(64 * KiB) };
+  const streamed = randomBytes(STREAMED);
+  return { stable, stableMd5: stable.map(md5), large, largeMd5: md5(large), streamed, streamedMd5: md5(streamed), pool: randomBytes(64 * KiB) };
 }
 
 type Op = (base: string, agent: Agent, f: Fixtures, n: number) => Promise<string>;
@@ -40,7 +42,7 @@ const expectStatus = (status: number, want: number, text: string): string => (st
 
 /** Name, weight per 1,000 operations, and the operation. */
 export const OPERATIONS: ReadonlyArray<readonly [string, number, Op]> = [
-  ['get-small', 470, async (base, agent, f, n) => {
+  ['get-small', 460, async (base, agent, f, n) => {
     const i = n % STABLE_KEYS;
     const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/stable/s${i}` });
     return expectStatus(r.status, 200, r.text) || (r.md5 === f.stableMd5[i] ? '' : 'body differs');
@@ -74,13 +76,23 @@ export const OPERATIONS: ReadonlyArray<readonly [string, number, Op]> = [
     const r = await call(base, agent, { method: 'PUT', path: `/${BUCKET}/streamed/U${n % 2}`, body: f.streamed, chunked: true });
     return expectStatus(r.status, 200, r.text) || (/-3"$/.test(r.etag) ? '' : `not converted (ETag ${r.etag})`);
   }],
+  ['get-converted', 10, async (base, agent, f, n) => {
+    // Objects written by converted uploads read back whole (every write of a key has the same bytes).
+    const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/streamed/U${n % 2}` });
+    return expectStatus(r.status, 200, r.text) || (r.md5 === f.streamedMd5 ? '' : 'body differs') || (/-3"$/.test(r.etag) ? '' : `ETag ${r.etag}`);
+  }],
   ['not-found', 40, async (base, agent, _f, n) => {
     const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/missing/m${n}` });
     return r.status === 404 && code(r.text) === 'NoSuchKey' ? 'injected:404 NoSuchKey' : `${r.status} ${code(r.text)}`;
   }],
-  ['forbidden', 30, async (base, agent, _f, n) => {
+  ['forbidden', 15, async (base, agent, _f, n) => {
     const r = await call(base, agent, { method: 'GET', path: `${FORBIDDEN_PREFIX}f${n % 10}` });
-    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied' : `${r.status} ${code(r.text)}`;
+    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied from S3' : `${r.status} ${code(r.text)}`;
+  }],
+  ['cross-site', 15, async (base, agent, _f, n) => {
+    // A browser page on another site reaching the sidecar: signet's loopback guard refuses it, unsigned.
+    const r = await call(base, agent, { method: 'GET', path: `/${BUCKET}/stable/s${n % STABLE_KEYS}`, headers: { 'sec-fetch-site': 'cross-site' } });
+    return r.status === 403 && code(r.text) === 'AccessDenied' ? 'injected:403 AccessDenied from signet (cross-site browser)' : `${r.status} ${code(r.text)}`;
   }],
   ['abort-upload', 15, async (base, agent, f, n) => {
     // Alternately a streamed upload and one being converted to multipart; the client leaves after 2 MiB... or 10 MiB (a part is on its way).
@@ -103,7 +115,7 @@ export function picker(): (n: number) => readonly [string, number, Op] {
   return (n) => table[(n * 617) % 1000]!;
 }
 
-/** Writes the stable objects the GETs, lists and copies read. */
+/** Writes the objects the GETs, lists and copies read. */
 export async function seed(base: string, agent: Agent, f: Fixtures): Promise<void> {
   for (let i = 0; i < STABLE_KEYS; i++) {
     const r = await call(base, agent, { method: 'PUT', path: `/${BUCKET}/stable/s${i}`, body: f.stable[i]! });
@@ -111,4 +123,8 @@ export async function seed(base: string, agent: Agent, f: Fixtures): Promise<voi
   }
   const r = await call(base, agent, { method: 'PUT', path: `/${BUCKET}/stable/large`, body: f.large });
   if (r.status !== 200) throw new Error(`seeding stable/large: ${r.status} ${r.text}`);
+  for (const key of ['U0', 'U1']) {
+    const u = await call(base, agent, { method: 'PUT', path: `/${BUCKET}/streamed/${key}`, body: f.streamed, chunked: true });
+    if (u.status !== 200) throw new Error(`seeding streamed/${key}: ${u.status} ${u.text}`);
+  }
 }

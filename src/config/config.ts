@@ -1,7 +1,7 @@
 /** The validated, frozen configuration of `signet serve`: durations in ms, sizes in bytes. */
 import type { ListenAddress } from './listen-address.js';
 import type { RouteConfig } from './route-config.js';
-import type { ADDRESSING_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES, SIGNING_ALGORITHMS } from './settings.js';
+import type { ADDRESSING_MODES, HASH_OFFLOAD_MODES, LOG_LEVELS, MULTIPART_MODES, PAYLOAD_MODES, SIGNING_ALGORITHMS } from './settings.js';
 import type { TracingSettings } from './tracing-env.js';
 import type { Capability, UpstreamTarget } from './upstream.js';
 
@@ -10,6 +10,7 @@ export type AddressingMode = (typeof ADDRESSING_MODES)[number];
 export type PayloadMode = (typeof PAYLOAD_MODES)[number];
 export type MultipartMode = (typeof MULTIPART_MODES)[number];
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+export type HashOffloadMode = (typeof HASH_OFFLOAD_MODES)[number];
 
 export interface Config {
   readonly listen: ListenAddress;
@@ -35,6 +36,7 @@ export interface Config {
   readonly spoolMemory: number;
   readonly maxSpool: number;
   readonly chunkSize: number;
+  readonly hashOffload: HashOffloadMode;
   readonly multipart: MultipartMode;
   /** Known-length PutObjects above this many bytes go multipart. */
   readonly multipartThreshold: number;

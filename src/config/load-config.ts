@@ -105,6 +105,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     spoolMemory: v.spoolMemory,
     maxSpool: v.maxSpool,
     chunkSize: v.chunkSize,
+    hashOffload: v.hashOffload,
     multipart: v.multipart,
     multipartThreshold: v.multipartThreshold,
     partSize: v.partSize,

@@ -85,6 +85,7 @@ export const ADDRESSING_MODES = ['path', 'virtual', 'auto'] as const;
 export const PAYLOAD_MODES = ['auto', 'signed', 'streaming', 'unsigned', 'unsigned-trailer'] as const;
 export const MULTIPART_MODES = ['auto', 'off'] as const;
 export const SIGNING_ALGORITHMS = ['sigv4', 'sigv4a'] as const;
+export const HASH_OFFLOAD_MODES = ['auto', 'on', 'off'] as const;
 
 export const SETTINGS: readonly Setting[] = Object.freeze([
   setting('listen', 'address', 'Address of the proxy listener.', { default: '127.0.0.1:8080' }),
@@ -133,6 +134,12 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
     default: '64KiB',
     min: '8KiB',
     max: '64MiB',
+  }),
+  // Off by default: on the 2-vCPU machines measured so far the thread did not make signed uploads
+  // faster (forced on it made them slower), and it costs every sidecar ~9 MiB and a thread (bench/RESULTS.md).
+  setting('hash-offload', 'enum', 'Signed streaming uploads hash their chunks on worker threads where a CPU is spare beside the event loop and idle (auto), wherever a CPU is spare (on), or always on the event loop (off).', {
+    default: 'off',
+    choices: HASH_OFFLOAD_MODES,
   }),
   setting('multipart', 'enum', 'PutObjects of unknown length or over --multipart-threshold become streamed multipart uploads (auto), or are spooled / sent whole as before (off).', {
     default: 'auto',

@@ -15,8 +15,12 @@ export type SdkIdentity = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
 export interface ChainLink {
   readonly name: string;
   readonly skipReason: string | null;
-  /** Fetched over the network (STS, the container endpoint, IMDS): being set up here, it can be down for a while. */
-  readonly remote: boolean;
+  /**
+   * The environment names this source (a container credentials URI, a web identity token file): when
+   * it fails, a source that is set up here is down, which is worth waiting for. IMDS is not: it is
+   * only the chain's last guess, asked on any machine (a laptop included).
+   */
+  readonly explicit: boolean;
   provide(): Promise<{ identity: SdkIdentity; source: string }>;
 }
 
@@ -58,13 +62,13 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
       name: 'env',
       // Same rule as the SDK: a selected profile wins over AWS_ACCESS_KEY_ID.
       skipReason: profile !== undefined ? `skipped because profile '${profile}' is selected` : null,
-      remote: false,
+      explicit: false,
       provide: async () => ({ identity: await fromEnv()(), source: 'env' }),
     },
     {
       name: `profile '${profile ?? 'default'}'`,
       skipReason: null,
-      remote: false,
+      explicit: false,
       provide: async () => {
         const identity = await fromIni({ ...fileOptions, ...stsConfig })();
         return { identity, source: profileSource(identity) };
@@ -73,7 +77,7 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
     {
       name: 'process',
       skipReason: null,
-      remote: false,
+      explicit: false,
       provide: async () => ({ identity: await fromProcess(fileOptions)(), source: 'process' }),
     },
     {
@@ -82,7 +86,7 @@ export function chainLinks(env: NodeJS.ProcessEnv, profileOption: string | undef
         isSet(env.AWS_WEB_IDENTITY_TOKEN_FILE) && isSet(env.AWS_ROLE_ARN)
           ? null
           : 'AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set',
-      remote: true,
+      explicit: true,
       provide: async () => {
         const identity = await fromTokenFile({
           webIdentityTokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE,
@@ -106,7 +110,7 @@ function remoteLink(env: NodeJS.ProcessEnv): ChainLink {
     return {
       name: 'container',
       skipReason: null,
-      remote: true,
+      explicit: true,
       provide: async () => {
         try {
           // fromHttp reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE on every call (EKS Pod Identity rotates it).
@@ -135,7 +139,7 @@ function remoteLink(env: NodeJS.ProcessEnv): ChainLink {
   return {
     name: 'imds',
     skipReason: isSet(disabled) && disabled.toLowerCase() !== 'false' ? 'disabled by AWS_EC2_METADATA_DISABLED' : null,
-    remote: true,
+    explicit: false,
     provide: async () => ({
       identity: await fromInstanceMetadata({ timeout: METADATA_TIMEOUT_MS, maxRetries: 1 })(),
       source: 'imds',

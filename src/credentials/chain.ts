@@ -7,8 +7,8 @@ import type { CredentialChainOptions, CredentialFetcher } from './types.js';
 /** Thrown when no link of the chain supplied credentials; the message names each source and why it failed. */
 export class CredentialChainError extends Error {
   /**
-   * True when a source set up here failed (an unreachable container endpoint, IMDS or STS, a refused
-   * token): worth waiting for. False when nothing here could supply credentials at all.
+   * True when a source set up here failed (an unreachable container endpoint or STS, a refused token):
+   * worth waiting for. False when nothing here could supply credentials at all.
    */
   readonly sourceConfigured: boolean;
 
@@ -29,9 +29,9 @@ export function createCredentialChain(options: CredentialChainOptions): Credenti
   const links = chainLinks(env, options.profile, options.region);
   const base: CredentialFetcher = async () => {
     const misses: string[] = [];
-    // The SDK marks an unreachable container endpoint or IMDS "try the next link" too: a remote link
-    // that was tried and failed still means a source is set up here and may come back.
-    let remoteTried = false;
+    // The SDK marks an unreachable container endpoint "try the next link" too: a source the
+    // environment names that was tried and failed is still set up here and may come back.
+    let explicitFailed = false;
     for (const link of links) {
       if (link.skipReason !== null) {
         misses.push(`${link.name}: ${link.skipReason}`);
@@ -46,16 +46,16 @@ export function createCredentialChain(options: CredentialChainOptions): Credenti
         if (!(err as { tryNextLink?: boolean }).tryNextLink) {
           throw new CredentialChainError(`credential source ${link.name} failed: ${describeError(err)}`, true);
         }
-        // A remote source that was tried comes first: it is the one to fix, and long reasons get clipped.
-        if (link.remote) {
-          remoteTried = true;
+        // A source the environment names comes first: it is the one to fix, and long reasons get clipped.
+        if (link.explicit) {
+          explicitFailed = true;
           misses.unshift(`${link.name}: ${describeError(err)}`);
         } else {
           misses.push(`${link.name}: ${describeError(err)}`);
         }
       }
     }
-    throw new CredentialChainError(`no AWS credentials found (${misses.join('; ')})`, remoteTried);
+    throw new CredentialChainError(`no AWS credentials found (${misses.join('; ')})`, explicitFailed);
   };
   if (options.roleArn === undefined || options.roleArn === '') return base;
   return assumeRoleOnTop(base, {

@@ -4,6 +4,8 @@
  * class; never bucket or key.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metric } from 'prom-client';
+import { TallyCounter, TallyGauge, TallyHistogram } from './tally-metrics.js';
 
 /** Seconds, from 1 ms to 30 s: a cache hit on loopback up to a slow multi-GB transfer. */
 export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,33 +35,37 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
   return metrics;
 }
 
+/** A per-request metric (tally-metrics.ts), registered beside prom-client's own. */
+function tally<T extends { readonly name: string }>(registry: Registry, metric: T): T {
+  registry.registerMetric(metric as unknown as Metric);
+  return metric;
+}
+
 function defineMetrics(registry: Registry) {
   const registers = [registry];
+  // The ones moved by every request are tallies (tally-metrics.ts says why); the rest prom-client's.
   return {
     registry,
-    requestsTotal: new Counter({
+    requestsTotal: tally(registry, new TallyCounter({
       name: 'signet_requests_total',
       help: 'Requests answered, by method, S3 operation and status class (2xx, 4xx…).',
       labelNames: ['method', 'operation', 'status_class'] as const,
-      registers,
-    }),
-    requestDuration: new Histogram({
+    })),
+    requestDuration: tally(registry, new TallyHistogram({
       name: 'signet_request_duration_seconds',
       help: 'Time from request received to response finished, by S3 operation.',
       labelNames: ['operation'] as const,
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    }),
-    upstreamDuration: new Histogram({
+      buckets: LATENCY_BUCKETS,
+    })),
+    upstreamDuration: tally(registry, new TallyHistogram({
       name: 'signet_upstream_duration_seconds',
       help: 'Time from sending a request upstream to its response headers, by S3 operation.',
       labelNames: ['operation'] as const,
-      buckets: [...LATENCY_BUCKETS],
-      registers,
-    }),
-    requestBytes: new Counter({ name: 'signet_request_bytes_total', help: 'Request body bytes received from clients.', registers }),
-    responseBytes: new Counter({ name: 'signet_response_bytes_total', help: 'Response body bytes sent to clients.', registers }),
-    requestsInFlight: new Gauge({ name: 'signet_requests_in_flight', help: 'Requests being handled now.', registers }),
+      buckets: LATENCY_BUCKETS,
+    })),
+    requestBytes: tally(registry, new TallyCounter({ name: 'signet_request_bytes_total', help: 'Request body bytes received from clients.' })),
+    responseBytes: tally(registry, new TallyCounter({ name: 'signet_response_bytes_total', help: 'Response body bytes sent to clients.' })),
+    requestsInFlight: tally(registry, new TallyGauge({ name: 'signet_requests_in_flight', help: 'Requests being handled now.' })),
     connectionsOpen: new Gauge({ name: 'signet_connections_open', help: 'Client connections open on the proxy listener now.', registers }),
     connectionsRejected: new Counter({
       name: 'signet_connections_rejected_total',
@@ -72,18 +78,16 @@ function defineMetrics(registry: Registry) {
       labelNames: ['phase'] as const,
       registers,
     }),
-    signingDuration: new Histogram({
+    signingDuration: tally(registry, new TallyHistogram({
       name: 'signet_signing_duration_seconds',
       help: 'Time to compute one request signature (headers only, not the payload hash).',
-      buckets: [...SIGNING_BUCKETS],
-      registers,
-    }),
-    payloadStrategy: new Counter({
+      buckets: SIGNING_BUCKETS,
+    })),
+    payloadStrategy: tally(registry, new TallyCounter({
       name: 'signet_payload_strategy_total',
       help: 'Requests by the payload strategy chosen (buffered, streaming, spooled, unsigned…).',
       labelNames: ['strategy'] as const,
-      registers,
-    }),
+    })),
     spoolBytes: new Gauge({ name: 'signet_spool_bytes', help: 'Bytes held in spools (memory and temp files) now.', registers }),
     multipartStarted: new Counter({
       name: 'signet_multipart_uploads_started_total',

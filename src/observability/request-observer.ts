@@ -1,15 +1,16 @@
 /**
  * The per-request metric calls, with label children made once per method, operation and status
- * class (STYLE.md 9) and found again by two Map lookups and an array index. prom-client's children
- * still hash their label object on every call (lib/counter.js `labels` binds `inc` to it), so this
- * saves the positional-to-object step, not all of the work: about 0.6 µs per request for the
- * counter and the histogram together, against ~25 µs for signing.
+ * class (STYLE.md 9) and found again by two Map lookups and an array index; the children are
+ * tallies (tally-metrics.ts), so a call is an add or two.
  */
-import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
+import type { TallyHistogramChild } from './tally-metrics.js';
 
-type CounterChild = Counter.Internal;
-type HistogramChild = Histogram.Internal<'operation'>;
+/** What `inc` needs: a prom-client child or a tally's. */
+interface CounterChild {
+  inc(n?: number): void;
+}
+type HistogramChild = TallyHistogramChild;
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH']);
@@ -72,7 +73,7 @@ export function requestObserver(metrics: Metrics): RequestObserver {
 }
 
 /** A cached child per label value for the single-label counters (strategy, code, reason). */
-export function labelCache<T extends string>(counter: Counter<T>): (value: string) => CounterChild {
+export function labelCache(counter: { labels(value: string): CounterChild }): (value: string) => CounterChild {
   const children = new Map<string, CounterChild>();
   return (value) => {
     let child = children.get(value);

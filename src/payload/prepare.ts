@@ -6,6 +6,7 @@ import {
 } from '../sigv4/constants.js';
 import { createAwsChunkedDecoder } from '../sigv4/aws-chunked-decoder.js';
 import { createAwsChunkedEncoder } from '../sigv4/aws-chunked-encoder.js';
+import type { ChunkHasher } from '../sigv4/aws-chunked-encoder.js';
 import { awsChunkedEncodedLength } from '../sigv4/aws-chunked-length.js';
 import { awsChunkedContentSha256, awsChunkedModeOf } from '../sigv4/aws-chunked-wire.js';
 import type { AwsChunkedMode, ChunkSigningContext } from '../sigv4/aws-chunked-wire.js';
@@ -40,6 +41,8 @@ export interface PayloadSettings extends PayloadPolicy {
   readonly spoolMemory: number;
   readonly maxSpool: number;
   readonly onSpoolBytes?: (delta: number) => void;
+  /** Signed streaming hashes its chunks on worker threads when a core is spare (hash-pool.ts). */
+  readonly hashPool?: { forUpload(): ChunkHasher | undefined };
 }
 
 /**
@@ -60,10 +63,11 @@ export interface PreparedPayload {
    * client's request readable (its rest is discarded, not sent).
    */
   abandon(): void;
-  dispose(): Promise<void>;
+  /** Lets go of what the body held (a spool); undefined when there was nothing to wait for. */
+  dispose(): Promise<void> | undefined;
 }
 
-const NOTHING = async (): Promise<void> => undefined;
+const NOTHING = (): undefined => undefined;
 const NO_STREAM = (): void => undefined;
 const ignore = (): void => undefined;
 
@@ -111,7 +115,7 @@ function awsChunkedHeaders(base: Readonly<Record<string, string>>, encoding: str
  * decoded first (their chunk signatures were made with keys signet does not hold), except a
  * STREAMING-UNSIGNED-PAYLOAD-TRAILER body that the upstream takes as it is.
  */
-export async function preparePayload(source: Readable, facts: BodyFacts, settings: PayloadSettings): Promise<PreparedPayload> {
+export function preparePayload(source: Readable, facts: BodyFacts, settings: PayloadSettings): PreparedPayload | Promise<PreparedPayload> {
   const clientMode = awsChunkedModeOf(facts.clientPayloadHash);
   const clientAwsChunked = clientMode !== undefined || facts.contentEncoding.toLowerCase().includes(AWS_CHUNKED);
   // The client's own content-encoding (gzip, br…) is object metadata S3 stores: it is always
@@ -124,9 +128,24 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
   const contract = !clientAwsChunked && HEX_SHA256.test(facts.clientPayloadHash) ? facts.clientPayloadHash : '';
   const hasBody = facts.chunked || facts.contentLength > 0;
   if (!hasBody) {
+    // Most requests (GET, HEAD, DELETE): answered here, without a promise to wait on.
     checkContract(contract, EMPTY_SHA256);
     return { strategy: 'empty', payloadHash: EMPTY_SHA256, contentLength: 0, headers: baseHeaders, replayable: true, body: () => null, abandon: NO_STREAM, dispose: NOTHING };
   }
+  return prepareBody(source, facts, settings, { clientMode, clientAwsChunked, encoding, baseHeaders, contract });
+}
+
+/** What preparePayload read from the client's body headers, for the strategies that read a body. */
+interface BodyHeaderFacts {
+  readonly clientMode: AwsChunkedMode | undefined;
+  readonly clientAwsChunked: boolean;
+  readonly encoding: string | null;
+  readonly baseHeaders: Record<string, string>;
+  readonly contract: string;
+}
+
+async function prepareBody(source: Readable, facts: BodyFacts, settings: PayloadSettings, h: BodyHeaderFacts): Promise<PreparedPayload> {
+  const { clientMode, clientAwsChunked, encoding, baseHeaders, contract } = h;
   let length = facts.chunked ? -1 : facts.contentLength;
   let trailerAlgorithm: ChecksumAlgorithm | undefined;
   if (clientAwsChunked) {
@@ -244,12 +263,14 @@ export async function preparePayload(source: Readable, facts: BodyFacts, setting
       return {
         strategy, payloadHash: awsChunkedContentSha256(mode, ecdsa), contentLength: encodedLength, headers, replayable: false,
         body: (signed) => {
+          const isSigned = mode !== 'unsigned-trailer';
           const encoder = createAwsChunkedEncoder({
             ...layout, decodedLength: length,
-            signed: mode === 'unsigned-trailer' ? undefined : {
+            signed: !isSigned ? undefined : {
               signingKey: signed.signingKey, amzDate: signed.amzDate, scope: signed.scope, seedSignature: signed.signature,
               ecdsaKey: signed.ecdsaKey,
             },
+            hasher: isSigned ? settings.hashPool?.forUpload() : undefined,
           });
           data.on('error', (err) => encoder.destroy(err));
           sent = data.pipe(encoder);

@@ -98,7 +98,7 @@ function parseStructured(text: string, file: string, env: NodeJS.ProcessEnv): Ma
       ...(e['routes'] === undefined ? {} : { routes: strings(e['routes'], [], `${where}.routes`).map((g) => new Glob(g)) }),
     } : null;
     const secretFile = typeof e['secretFile'] === 'string' ? e['secretFile'] : null;
-    clients.set(id, { accessKeyId: id, secret, name, policy, sourceCidrs: cidrs(e['sourceCidrs'], `${where}.sourceCidrs`), limits: limitsOf(e, where), secretFile });
+    clients.set(id, { accessKeyId: id, secret, name, policy, sourceCidrs: cidrs(e['sourceCidrs'], `${where}.sourceCidrs`, name), limits: limitsOf(e, where), secretFile });
   });
   return clients;
 }
@@ -134,11 +134,11 @@ function strings(value: unknown, fallback: string[], where: string): string[] {
   return value as string[];
 }
 
-function cidrs(value: unknown, where: string): Cidr[] | null {
+function cidrs(value: unknown, where: string, client: string): Cidr[] | null {
   if (value === undefined) return null;
   return strings(value, [], where).map((text, i) => {
     const c = Cidr.parse(text);
-    if (c === null) throw new Error(`${where}[${i}]: ${quoted(text)} is not an address range (e.g. 10.0.0.0/8, 2001:db8::/32)`);
+    if (c === null) throw new Error(`${where}[${i}] (client ${client}): ${quoted(text)} is not an address range (e.g. 10.0.0.0/8, 2001:db8::/32)`);
     return c;
   });
 }

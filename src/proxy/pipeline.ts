@@ -115,7 +115,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.trace?.bodyStarted();
     const checkedBody = deleteCheck === null ? null : await deleteCheck();
     if (checkedBody !== null) inbound = { ...inbound, contentLength: checkedBody.length, chunked: false };
-    payload = await preparePayload(checkedBody === null ? req : Readable.from([checkedBody], { objectMode: false }), {
+    const prepared = preparePayload(checkedBody === null ? req : Readable.from([checkedBody], { objectMode: false }), {
       contentLength: inbound.contentLength,
       chunked: inbound.chunked,
       clientPayloadHash: inbound.clientPayloadHash,
@@ -124,6 +124,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
       trailer: inbound.trailer,
       clientSigning: ctx.grant?.chunkSigning ?? null,
     }, route.payload);
+    payload = prepared instanceof Promise ? await prepared : prepared;
     ctx.strategy = payload.strategy;
     ctx.trace?.bodyRead(payload.strategy, payload.contentLength);
     // What the client sent: its Content-Length, or what was spooled when it sent none.
@@ -139,7 +140,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     // S3 has the body (no retry can need it any more): drop the spool before the client hears
     // back, so a finished request never leaves a temp file behind, even for a moment.
-    await payload.dispose();
+    const disposing = payload.dispose();
+    if (disposing !== undefined) await disposing;
     await respond(ctx, answer);
   } catch (err) {
     // Whatever broke after the client hung up (its body cut short, the upstream request aborted
@@ -166,7 +168,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
     stopWaiting();
-    if (payload !== null) await payload.dispose();
+    const disposing = payload?.dispose();
+    if (disposing !== undefined) await disposing;
     finish(ctx, s);
   }
 }

@@ -46,14 +46,20 @@ export function afterPrefix(path: string, prefix: string): string | null {
   return path.charCodeAt(prefix.length) === 0x2f ? path.slice(prefix.length) : null;
 }
 
-/** The bucket a path-style request names (first segment, decoded once), or the Host's bucket. */
+/**
+ * The bucket a path-style request names, or the Host's bucket. Read as the target parser reads it
+ * (the path decoded once, then cut at the first `/`), so that a `%2F` cannot make the route see
+ * one bucket and the forwarder another.
+ */
 export function bucketOf(path: string, hostBucket: string): string {
   if (hostBucket !== '') return hostBucket;
   const slash = path.indexOf('/', 1);
   const segment = slash === -1 ? path.slice(1) : path.slice(1, slash);
   if (!segment.includes('%')) return segment;
   try {
-    return decodeURIComponent(segment);
+    const decoded = decodeURIComponent(segment);
+    const cut = decoded.indexOf('/');
+    return cut === -1 ? decoded : decoded.slice(0, cut);
   } catch {
     // The target parser answers InvalidURI for it; no bucket glob matches meanwhile.
     return '';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import type { HashPool } from '../payload/hash-pool.js';
 import type { Config, RouteConfig } from '../config/index.js';
 import type { CredentialFetcher, CredentialHolder } from '../credentials/index.js';
 import { MultipartService } from '../multipart/index.js';
@@ -33,6 +34,8 @@ export interface RouteBuildDeps {
    * (which builds the caches, one per identity, with the same identityKey()). None built here then.
    */
   readonly credentialsFor?: ((identity: string) => CredentialHolder) | undefined;
+  /** Threads hashing signed streaming chunks (--hash-offload); null: on the event loop. */
+  readonly hashPool?: HashPool | null | undefined;
 }
 
 /** The one route of a `signet serve` without `routes:`, from the top-level settings. */
@@ -140,6 +143,7 @@ export class RouteBuilder {
         chunkSize: config.chunkSize, spoolDir: config.spoolDir, spoolMemory: config.spoolMemory, maxSpool: config.maxSpool,
         onSpoolBytes: (delta: number) => metrics.spoolBytes.inc(delta),
         sigv4a: r.signingAlgorithm === 'sigv4a',
+        ...(this.#d.hashPool == null ? {} : { hashPool: this.#d.hashPool }),
       },
     });
   }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { formatListenAddress, isLoopback, loadRoutes } from '../config/index.js';
+import { formatListenAddress, isLoopback } from '../config/index.js';
 import { CredentialChainError } from '../credentials/index.js';
 import type { CredentialFetcher, CredentialHolder } from '../credentials/index.js';
 import { accessLogVia, createMetrics, labelCache, requestObserver, startTracing } from '../observability/index.js';
 import type { AccessLog, Metrics, Tracer } from '../observability/index.js';
+import { HashPool, spareCores } from '../payload/hash-pool.js';
 import type { MultipartEvents } from '../multipart/index.js';
 import { inboundAuth } from '../proxy/inbound-auth.js';
 import { handleRequest } from '../proxy/pipeline.js';
@@ -17,16 +18,12 @@ import { RouteHolder } from '../route/index.js';
 import type { RouteTable } from '../route/index.js';
 import type { ClockSkew } from '../s3/clock-skew.js';
 import type { RegionCache } from '../s3/region-cache.js';
-import { diagnoseSignatureMismatch } from '../s3/signature-diagnosis.js';
-import { redactCanonicalRequest, redactText } from '../s3/redact.js';
-import type { RequestContext } from '../proxy/context.js';
-import type { SignedRequest } from '../sigv4/signer.js';
 import { S3_ERRORS } from '../errors.js';
 import { startAdminServer } from './admin.js';
 import { RouteBuilder } from './build-routes.js';
-import type { ForwardHooks } from './build-routes.js';
+import { forwardHooks } from './forward-hooks.js';
 import { startInboundKeys } from './inbound-keys.js';
-import { startRoutesReloader } from './routes-reloader.js';
+import { startRoutesReload } from './routes-reload.js';
 import type { AdminServer } from './admin.js';
 import { startProxyServer } from './proxy-server.js';
 import { createUpstreamAgent } from './upstream-agent.js';
@@ -43,7 +40,8 @@ export interface SignetDeps {
   readonly env?: NodeJS.ProcessEnv;
   /**
    * Credentials held for this process by someone else, by identity key (identityKey()): a --workers
-   * worker's, pushed by the primary. Routes then build no caches of their own.
+   * worker's, pushed by the primary. Routes then build no caches of their own, and the routes follow
+   * the primary's reloads instead of the --config file.
    */
   readonly credentialsFor?: (identity: string) => CredentialHolder;
   readonly version?: string;
@@ -70,6 +68,8 @@ export interface RunningSignet {
   reloadRoutes(): Promise<void>;
   /** null when tracing is off. */
   readonly tracer: Tracer | null;
+  /** Threads hashing signed streaming chunks; null when no CPU is spare or --hash-offload off. */
+  readonly hashPool: HashPool | null;
   draining: boolean;
   /** Re-reads what can change without a restart (--inbound-keys), even when unchanged: SIGHUP. */
   reload(): Promise<void>;
@@ -149,6 +149,9 @@ function multipartEvents(metrics: Metrics): MultipartEvents {
   };
 }
 
+/** One upload keeps one hashing thread busy at about the event loop's pace; more threads serve concurrent uploads. */
+const MAX_HASH_THREADS = 4;
+
 /** Longest a shutdown waits, after the listener has drained, for multipart uploads to be aborted. */
 const MULTIPART_DRAIN_MS = 10_000;
 
@@ -163,45 +166,6 @@ export async function naming<T>(flag: string, address: string, listening: Promis
     if (code === 'EADDRNOTAVAIL') throw new Error(`${flag}: ${address} is not an address of this machine`);
     throw err;
   }
-}
-
-/** What every route's forwarder reports, decided once (the debug signing log costs nothing when off). */
-function forwardHooks(metrics: Metrics, logger: Logger): ForwardHooks {
-  const retryReason = labelCache(metrics.retries);
-  const mismatchLogAt = { last: 0 };
-  let invalidRegionLogged = false;
-  return {
-    onRetry: (reason) => retryReason(reason).inc(),
-    onRegionRedirect: () => metrics.regionRedirects.inc(),
-    onInvalidRegion: (region) => {
-      // Once per process: an upstream that lies about regions would otherwise flood the log.
-      if (invalidRegionLogged) return;
-      invalidRegionLogged = true;
-      logger.warn({ region: JSON.stringify(region).slice(0, 80) }, 'upstream named a region that is not a region name; ignored');
-    },
-    // At debug level, what signet signed, line for line (session token and SSE-C keys masked): the first
-    // thing to compare when a store rejects signatures without saying why.
-    ...(logger.isLevelEnabled('debug')
-      ? {
-          onSigned: (ctx: RequestContext, signed: SignedRequest) =>
-            logger.debug({
-              reqId: ctx.id, region: ctx.region, signedHeaders: signed.signedHeaders,
-              canonicalRequest: redactText(redactCanonicalRequest(signed.canonicalRequest), [signed.securityToken ?? '']),
-              stringToSign: signed.stringToSign,
-            }, 'signed'),
-        }
-      : {}),
-    onSignatureMismatch: (ctx, signed, parsed) => {
-      metrics.signatureMismatch.inc();
-      // One warning per 10 s at most: a misconfiguration would otherwise flood the log.
-      const now = Date.now();
-      if (now - mismatchLogAt.last < 10_000) return;
-      mismatchLogAt.last = now;
-      const diagnosis = diagnoseSignatureMismatch(signed, parsed);
-      logger.warn({ reqId: ctx.id, op: ctx.operation, summary: diagnosis.summary, differences: diagnosis.differences },
-        'S3 answered SignatureDoesNotMatch');
-    },
-  };
 }
 
 /** Ready when not draining and every route's identity holds valid credentials (the first one missing is named). */
@@ -234,9 +198,16 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     throttled: (client, reason) => metrics.clientThrottled.labels(client, reason).inc(),
   });
   const dispatcher = createUpstreamAgent(config);
+  // Signed streaming hashes chunks beside the event loop where a core is spare (hash-pool.ts).
+  const spare = config.hashOffload === 'off' ? 0 : spareCores();
+  const hashPool = spare < 1 ? null : await new HashPool({
+    threads: Math.min(spare, MAX_HASH_THREADS),
+    adaptive: config.hashOffload === 'auto',
+    onWorkerFailed: (err) => logger.warn({ err: err.message }, 'chunk hashing thread failed; hashing on the event loop for 30 s'),
+  }).start();
   const builder = new RouteBuilder({
     config, logger, metrics, dispatcher, hooks: forwardHooks(metrics, logger), multipartEvents: multipartEvents(metrics),
-    fetchCredentials: deps.fetchCredentials, env: deps.env, credentialsFor: deps.credentialsFor,
+    fetchCredentials: deps.fetchCredentials, env: deps.env, hashPool, credentialsFor: deps.credentialsFor,
   });
   const routes = new RouteHolder(builder.build(config.routes));
   let draining = false;
@@ -252,10 +223,11 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     },
   }).catch(async (err: unknown) => {
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     throw err;
   }));
   // Nothing here can supply credentials: a configuration error, reported at once (exit 2). A source
-  // that is set up but down (the Pod Identity agent or IMDS not answering yet, STS unreachable) is
+  // that is set up but down (the Pod Identity agent not answering yet, STS unreachable) is
   // waited for instead: signet listens, /readyz says why it is not ready, requests get 503, and
   // the cache keeps retrying with backoff in the background. Every route's identity alike.
   try {
@@ -267,6 +239,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     throw err;
   }
   // Only with tracing on are the OpenTelemetry packages loaded at all.
@@ -300,63 +273,39 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
     await admin?.close();
     builder.stop();
     await dispatcher.close().catch(() => undefined);
+    await hashPool?.close();
     await tracer?.shutdown().catch(() => undefined);
     throw err;
   }));
   const first = routes.current().routes[0]!;
-  // Routes reload (README "Routes"): a new table is built and its new identities fetched before the
-  // swap; a refused one leaves nothing of itself behind. One at a time: a second waits for the first.
-  let reloading: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = reloading.then(work);
-    reloading = next.catch(() => undefined);
-    return next;
-  };
-  const routesFile = config.configFile;
-  const loadTable = async (): Promise<RouteTable> => {
-    if (routesFile === undefined) throw new Error('--config: no config file to reload routes from');
-    const table = builder.build(loadRoutes(routesFile, config));
-    try {
-      await builder.start(table);
-    } catch (err) {
-      builder.retire(table, routes.current());
-      throw err;
-    }
-    return table;
-  };
-  const applyTable = (table: RouteTable): void => {
-    builder.retire(routes.swap(table), table);
-    logger.info({ routes: table.routes.map((r) => r.name) }, 'routes reloaded');
-  };
   // Watched (file change, SIGHUP) only when signet started with a routes: list; adding one to a
-  // config that had none takes a restart. A --workers worker watches nothing: its credentials come
-  // from the primary, which re-reads the file, fetches new identities, and then tells it to reload.
-  const routesFollowFile = config.routes !== null && routesFile !== undefined && deps.credentialsFor === undefined;
-  const routesReloader = !routesFollowFile ? null : startRoutesReloader(routesFile, metrics, logger, {
-    load: () => serially(loadTable), apply: applyTable,
-  });
+  // config that had none takes a restart.
+  // A --workers worker watches nothing: its credentials come from the primary, which re-reads the
+  // file, fetches and pushes new identities, and then tells it to reload (cluster/README.md).
+  const routesReload = startRoutesReload(config, builder, routes, metrics, logger, deps.credentialsFor === undefined);
   const running: RunningSignet = {
-    proxy, admin, metrics, tracer, routes,
+    proxy, admin, metrics, tracer, routes, hashPool,
     credentials: first.credentials, clock: first.forward.clock, regions: first.forward.regions,
     get draining() { return draining; },
     set draining(v: boolean) { draining = v; },
-    reloadRoutes: () => serially(async () => applyTable(await loadTable())),
+    reloadRoutes: routesReload.now,
     reload: async () => {
-      if (keys === null && routesReloader === null) {
+      if (keys === null && routesReload.reloader === null) {
         logger.info({}, config.routes === null ? 'reload: nothing to reload (no --inbound-keys, no routes)' : 'reload: nothing to reload here (routes follow the primary)');
       }
       await keys?.reloader.reload();
-      await routesReloader?.reload();
+      await routesReload.reloader?.reload();
     },
     async close() {
       draining = true;
       keys?.reloader.close();
-      routesReloader?.close();
+      routesReload.reloader?.close();
       await proxy.shutdown(config.shutdownGrace);
       // Uploads cut off by the shutdown send AbortMultipartUpload: they need credentials and the pool.
       await builder.drain(MULTIPART_DRAIN_MS);
       builder.stop();
       await dispatcher.close().catch(() => undefined);
+      await hashPool?.close();
       // The last spans go out before the process exits.
       await tracer?.shutdown().catch(() => undefined);
       await admin?.close();

@@ -17,7 +17,38 @@ export interface AwsChunkedEncoderOptions extends AwsChunkedLayout {
   readonly decodedLength: number;
   /** Required by the signed modes: chunk signatures chain from `seedSignature`. */
   readonly signed?: ChunkSigningContext | undefined;
+  /** Signed modes: hashes chunks elsewhere (a worker thread, payload/hash-pool.ts); absent: inline. */
+  readonly hasher?: ChunkHasher | undefined;
 }
+
+/** A chunk's SHA-256 and its pieces, handed back (they may have been moved to another thread and back). */
+export interface ChunkHashed {
+  readonly error: Error | null;
+  readonly digest: string;
+  readonly pieces: Buffer[];
+}
+
+/**
+ * Where a signed chunk's SHA-256 can be computed off the event loop. The encoder gives up its
+ * pieces (they may be moved, not copied) and gets them back with the digest, in submission order.
+ */
+export interface ChunkHasher {
+  /** Whether `bytes` more can be handed over now; when not, the encoder hashes the chunk itself. */
+  hasRoom(bytes: number): boolean;
+  submit(pieces: Buffer[], done: (result: ChunkHashed) => void): void;
+  /** The upload is over: answers still on their way are dropped. */
+  release(): void;
+}
+
+/** A finished chunk waiting for its turn: its digest known (inline) or still away at the hasher. */
+interface QueuedChunk {
+  readonly length: number;
+  pieces: Buffer[];
+  digest: string | null;
+}
+
+/** Bytes of finished chunks held, beyond the hasher's own bound, before the writer is made to wait. */
+const MAX_QUEUED = 4 * 1024 * 1024;
 
 const CRLF_BYTES = Buffer.from(CRLF, 'latin1');
 
@@ -39,6 +70,12 @@ export class AwsChunkedEncoder extends Transform {
   private chunkLeft = 0;
   private hash: Hash | undefined = undefined;
   private pieces: Buffer[] = [];
+  private readonly hasher: ChunkHasher | undefined;
+  /** With a hasher: finished chunks in order, signed and sent as their digests are known. */
+  private readonly queue: QueuedChunk[] = [];
+  private queuedBytes = 0;
+  private waitingWrite: TransformCallback | null = null;
+  private waitingFlush: TransformCallback | null = null;
 
   constructor(options: AwsChunkedEncoderOptions) {
     const chunkSize = checkAwsChunkedLayout(options.decodedLength, options);
@@ -60,6 +97,7 @@ export class AwsChunkedEncoder extends Transform {
     this.previousSignature = options.signed?.seedSignature ?? '';
     this.remaining = options.decodedLength;
     this.unframed = options.decodedLength;
+    this.hasher = options.signed === undefined ? undefined : options.hasher;
   }
 
   override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -80,7 +118,9 @@ export class AwsChunkedEncoder extends Transform {
       this.chunkLeft -= n;
       if (this.chunkLeft === 0) this.endChunk();
     }
-    callback();
+    // Too much finished but unsent (the hasher is behind on the chunk at the head): wait for it.
+    if (this.queuedBytes > MAX_QUEUED) this.waitingWrite = callback;
+    else callback();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -88,7 +128,17 @@ export class AwsChunkedEncoder extends Transform {
       callback(new SigV4Error('SIGV4_CHUNK_LENGTH', 'aws-chunked: body is shorter than its decoded length'));
       return;
     }
+    if (this.queue.length > 0) {
+      this.waitingFlush = callback;
+      return;
+    }
     callback(null, Buffer.from(this.finalSection(), 'latin1'));
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.hasher?.release();
+    this.queue.length = 0;
+    callback(err);
   }
 
   private startChunk(): void {
@@ -96,7 +146,8 @@ export class AwsChunkedEncoder extends Transform {
     this.unframed -= size;
     this.chunkLength = size;
     this.chunkLeft = size;
-    if (this.signing !== undefined) this.hash = createHash('sha256');
+    // With a hasher, the chunk is hashed whole when it is finished (there or here).
+    if (this.signing !== undefined && this.hasher === undefined) this.hash = createHash('sha256');
   }
 
   /**
@@ -106,6 +157,10 @@ export class AwsChunkedEncoder extends Transform {
    * 1 GiB upload from ~650 to ~860 MB/s (bench/RESULTS.md).
    */
   private endChunk(): void {
+    if (this.hasher !== undefined) {
+      this.queueChunk(this.hasher);
+      return;
+    }
     if (this.hash !== undefined) {
       const signature = this.sign(this.hash.digest('hex'));
       this.hash = undefined;
@@ -121,6 +176,56 @@ export class AwsChunkedEncoder extends Transform {
       this.push(out);
     }
     this.pieces = [];
+  }
+
+  /**
+   * A finished chunk goes to the hasher while it has room, or is hashed here (when the hasher is
+   * behind, the event loop takes the work back rather than wait); either way it is sent in order.
+   */
+  private queueChunk(hasher: ChunkHasher): void {
+    const entry: QueuedChunk = { length: this.chunkLength, pieces: this.pieces, digest: null };
+    this.pieces = [];
+    this.queue.push(entry);
+    this.queuedBytes += entry.length;
+    if (hasher.hasRoom(entry.length)) {
+      hasher.submit(entry.pieces, (r) => {
+        if (this.destroyed) return;
+        if (r.error !== null) {
+          this.destroy(r.error);
+          return;
+        }
+        entry.digest = r.digest;
+        entry.pieces = r.pieces;
+        this.sendReady();
+      });
+    } else {
+      const hash = createHash('sha256');
+      for (const piece of entry.pieces) hash.update(piece);
+      entry.digest = hash.digest('hex');
+      this.sendReady();
+    }
+  }
+
+  /** Signs and pushes the chunks at the head of the queue whose digests are known. */
+  private sendReady(): void {
+    while (this.queue.length > 0 && this.queue[0]!.digest !== null) {
+      const entry = this.queue.shift()!;
+      this.queuedBytes -= entry.length;
+      const signature = this.sign(entry.digest!);
+      this.push(Buffer.from(entry.length.toString(16) + CHUNK_SIGNATURE_EXTENSION + signature + CRLF, 'latin1'));
+      for (const piece of entry.pieces) this.push(piece);
+      this.push(CRLF_BYTES);
+    }
+    if (this.waitingWrite !== null && this.queuedBytes <= MAX_QUEUED) {
+      const cb = this.waitingWrite;
+      this.waitingWrite = null;
+      cb();
+    }
+    if (this.waitingFlush !== null && this.queue.length === 0) {
+      const cb = this.waitingFlush;
+      this.waitingFlush = null;
+      cb(null, Buffer.from(this.finalSection(), 'latin1'));
+    }
   }
 
   private sign(chunkSha256Hex: string): string {

@@ -60,6 +60,7 @@ describe('alert rules', () => {
     ['SignetSignatureDoesNotMatch', 'code="SignatureDoesNotMatch"'],
     ['SignetClockSkew', '> 60'],
     ['SignetHigh5xxRatio', 'status_class="5xx"'],
+    ['SignetConfigReloadFailing', 'signet_config_reloads_total{result="failure"}'],
   ])('include %s, watching %s', (name, fragment) => {
     const rule = rules.find((r) => r.alert === name);
     expect(rule?.expr).toContain(fragment);

@@ -34,8 +34,12 @@ export function startServeChild(args: readonly string[], env: NodeJS.ProcessEnv,
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       if (!ready.test(line)) return;
-      const fields = JSON.parse(line) as { listen?: string; admin?: string };
-      resolve({ child, pid: child.pid!, proxy: fields.listen!, admin: fields.admin!, lines, stop });
+      try {
+        const fields = JSON.parse(line) as { listen?: string; admin?: string };
+        resolve({ child, pid: child.pid!, proxy: fields.listen!, admin: fields.admin!, lines, stop });
+      } catch (err) {
+        reject(new Error(`unreadable start line from signet serve: ${line}`, { cause: err }));
+      }
     });
     child.once('exit', (code) => reject(new Error(`signet serve exited with ${code} before it was up:\n${lines.join('\n')}`)));
   });

@@ -46,7 +46,7 @@ env:
   - name: SIGNET_ALLOW_UNAUTHENTICATED
     value: "true"
   {{- end }}
-  {{- if $v.routes }}
+  {{- if and $v.routes (eq $v.mode "gateway") }}
   - name: SIGNET_CONFIG
     value: /etc/signet/config/signet.yaml
   {{- end }}
@@ -95,7 +95,7 @@ volumeMounts:
     mountPath: /etc/signet/upstream-ca
     readOnly: true
   {{- end }}
-  {{- if $v.routes }}
+  {{- if and $v.routes (eq $v.mode "gateway") }}
   {{- /* A directory, not subPath: an edited ConfigMap reaches the file (for a reload). */}}
   - name: signet-config
     mountPath: /etc/signet/config
@@ -130,7 +130,7 @@ volumeMounts:
   configMap:
     name: {{ .Values.upstreamCA.configMap }}
 {{- end }}
-{{- if .Values.routes }}
+{{- if and .Values.routes (eq .Values.mode "gateway") }}
 - name: signet-config
   configMap:
     name: {{ include "signet.fullname" . }}-config

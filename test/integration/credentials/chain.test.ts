@@ -181,6 +181,16 @@ describe('the credential chain against real protocol servers on loopback', () =>
     expect(none?.sourceConfigured).toBe(false);
   });
 
+  it('does not count an unreachable IMDS as a source set up here (it is asked on any machine)', async () => {
+    const imds = await startImdsServer();
+    servers.push(imds.server);
+    await imds.server.down();
+    Object.assign(process.env, { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.server.url, AWS_EC2_METADATA_DISABLED: 'false' });
+    const err = await createCredentialChain({ region: REGION })().then(() => null, (e: unknown) => e as CredentialChainError);
+    expect(err?.message).toMatch(/^no AWS credentials found \(env: /);
+    expect(err?.sourceConfigured).toBe(false);
+  });
+
   it('stops at a configured source that fails instead of falling through to the next one', async () => {
     const s = await sts();
     s.state.failWith = { status: 403, code: 'AccessDenied' };

@@ -148,7 +148,7 @@ describe('reload of --inbound-keys under traffic', () => {
     const bad: Array<[string, RegExp]> = [
       [keysFile([STABLE, NEW1]) + '  - accessKeyId: [unclosed\n', /not valid YAML\/JSON/],
       [keysFile([STABLE, NEW1, NEW1]), /listed twice/],
-      [keysFile([STABLE, NEW1], `  - accessKeyId: ${NEW2.accessKeyId}\n    secret: ${NEW2.secretAccessKey}\n    sourceCidrs: ["10.0.0.0/40"]\n`), /sourceCidrs\[0\]: "10.0.0.0\/40" is not an address range/],
+      [keysFile([STABLE, NEW1], `  - accessKeyId: ${NEW2.accessKeyId}\n    secret: ${NEW2.secretAccessKey}\n    sourceCidrs: ["10.0.0.0/40"]\n`), /sourceCidrs\[0\] \(client RELOADNEW2\): "10.0.0.0\/40" is not an address range/],
     ];
     for (const [i, [text, reason]] of bad.entries()) {
       await trafficDuring(async () => {

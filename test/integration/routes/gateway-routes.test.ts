@@ -164,6 +164,20 @@ describe('routes: several upstreams, services and identities in one signet', () 
     expect((await mint(TEAM_A_CLIENT, { method: 'GET', bucket: 'team-b-data', key: 'notes.txt' })).status).toBe(403);
   });
 
+  it('relays a browser form upload (POST Object) to the upstream of the bucket\'s route', async () => {
+    const res = await signedCall(ADMIN, { method: 'POST', path: '/_signet/presign-post', body: JSON.stringify({ bucket: 'team-b-data', key: 'form.txt' }) });
+    expect(res.statusCode).toBe(200);
+    const minted = (await res.body.json()) as { url: string; fields: Record<string, string> };
+    expect(new URL(minted.url).origin).toBe(g.s3b.url);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(minted.fields)) form.append(name, value);
+    form.append('file', new Blob(['from a form']), 'form.txt');
+    const posted = await fetch(`${g.url}/team-b-data`, { method: 'POST', body: form });
+    expect(posted.status).toBe(204);
+    expect(g.s3b.buckets.get('team-b-data')?.objects.has('form.txt')).toBe(true);
+    expect(requestLines(g.logs).at(-1)).toMatchObject({ route: 'team-b', op: 'PostObject', status: 204 });
+  });
+
   it('counts requests per route in /metrics and is ready once every route holds credentials', async () => {
     const text = await (await fetch(`${g.signet.admin!.url}/metrics`)).text();
     expect(text).toMatch(/signet_route_requests_total\{route="team-a",status_class="2xx"\} \d+/);

@@ -103,10 +103,8 @@ describe('routes reload', () => {
       return Number(new RegExp(`signet_config_reloads_total\\{source="routes",result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
     };
     const failures = await metric('failure');
-    // Written in place: the watcher (or its poll) picks it up without being asked. A comment makes
-    // the bytes new: on a loaded machine the watcher may not have looked since signet started with
-    // g.routesYaml (the earlier tests' writes fell inside one debounce), and unchanged bytes are not
-    // reloaded.
+    // Written in place: the watcher (or its poll) picks it up without being asked. (The comment makes
+    // the bytes new even if the watcher last saw the file as it was at start: it loads only on a change.)
     writeFileSync(g.configFile, g.routesYaml + '# watched\n');
     for (let i = 0; i < 200 && !g.signet.routes.current().routes.some((r) => r.name === 'team-b'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(g.signet.routes.current().routes.map((r) => r.name)).toContain('team-b');

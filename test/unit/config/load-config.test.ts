@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
       spoolMemory: 1_048_576,
       maxSpool: 5 * 2 ** 30,
       chunkSize: 65_536,
+      hashOffload: 'off',
       roleSessionName: 'signet',
       roleDuration: 3_600_000,
       credentialsRefreshMargin: 300_000,

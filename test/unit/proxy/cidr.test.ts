@@ -26,7 +26,7 @@ describe('parseAddress', () => {
     expect(toBig(parseAddress('::')!.bytes)).toBe(0n);
     for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.-1', ' 1.2.3.4', 'a.b.c.d', 'localhost',
       '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1::', '1:::2', '12345::', 'g::1', '::1.2.3', '1.2.3.4::', '::ffff:1.2.3.4:1',
-      '1:2:3:4:5:6:7::8:9']) {
+      '1:2:3:4:5:6:7::8:9', '::ffff:1.2.3', '::ffff:01.2.3.4', '::ffff:1.2.3.4.', '::ffff:.1.2.3', '::ffff:1..2.3', '::ffff:256.0.0.1']) {
       expect(parseAddress(bad), bad).toBeNull();
     }
   });
@@ -42,6 +42,14 @@ describe('parseAddress', () => {
       expect(isIP(text)).toBe(6);
       const expected = toBig(Uint8Array.from((len > 0 && from + len <= 8 ? zeroed : g).flatMap((n) => [n >> 8, n & 0xff])));
       expect(toBig(parseAddress(text)!.bytes)).toBe(expected);
+    }));
+  });
+
+  it('reads an IPv4-mapped address (the fast path) as the general IPv6 reading does', () => {
+    fc.assert(fc.property(v4, (a) => {
+      const mapped = toBig(parseAddress('::ffff:' + a)!.bytes);
+      expect(mapped).toBe(toBig(parseAddress('0:0:0:0:0:ffff:' + a)!.bytes));
+      expect(mapped).toBe(toBig(parseAddress(a)!.bytes));
     }));
   });
 });

@@ -114,8 +114,8 @@ describe('parseInboundClients: sourceCidrs and limits', () => {
 
   it('refuses bad values with one line naming the file and the client', () => {
     const cases: Array<[string, string]> = [
-      ['    sourceCidrs: ["10.0.0.0/33"]\n', '--inbound-keys k.yaml clients[0].sourceCidrs[0]: "10.0.0.0/33" is not an address range'],
-      ['    sourceCidrs: ["10.0.0.0/8", "example.com/8"]\n', 'clients[0].sourceCidrs[1]: the value is not'],
+      ['    sourceCidrs: ["10.0.0.0/33"]\n', '--inbound-keys k.yaml clients[0].sourceCidrs[0] (client K1): "10.0.0.0/33" is not an address range'],
+      ['    sourceCidrs: ["10.0.0.0/8", "example.com/8"]\n', 'clients[0].sourceCidrs[1] (client K1): the value is not'],
       ['    sourceCidrs: "10.0.0.0/8"\n', 'clients[0].sourceCidrs: expected a non-empty list of strings'],
       ['    sourceCidrs: []\n', 'clients[0].sourceCidrs: expected a non-empty list'],
       ['    maxConcurrent: 0\n', 'clients[0].maxConcurrent: expected a number from 1'],
@@ -139,6 +139,6 @@ describe('parseInboundClients: sourceCidrs and limits', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toBe('--inbound-keys k.yaml clients[0].sourceCidrs[0]: the value is not an address range (e.g. 10.0.0.0/8, 2001:db8::/32)');
+    expect(message).toBe('--inbound-keys k.yaml clients[0].sourceCidrs[0] (client K1): the value is not an address range (e.g. 10.0.0.0/8, 2001:db8::/32)');
   });
 });

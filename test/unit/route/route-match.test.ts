@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseRequestTarget } from '../../../src/proxy/request-target.js';
 import { afterPrefix, bucketOf, compileMatch, hostOf, routeMatches } from '../../../src/route/index.js';
 
 const probe = (path: string, host = '', hostBucket = '') => ({ path, host, hostBucket });
@@ -60,5 +61,23 @@ describe('routeMatches', () => {
       expect(typeof r).toBe('boolean');
       expect(typeof bucketOf('/' + path, hb)).toBe('string');
     }));
+  });
+
+  it('reads the bucket exactly as the target parser will: a %2F in the first segment ends the bucket', () => {
+    // Else `/team-b%2F..%2Fteam-a` would match a `*-a` route and be forwarded to bucket team-b under that route's identity.
+    expect(bucketOf('/team-b%2F..%2Fteam-a/k', '')).toBe('team-b');
+    const m = compileMatch({ buckets: ['*-a'], hosts: [], pathPrefix: '' });
+    expect(routeMatches(m, probe('/team-b%2F..%2Fteam-a/k'))).toBe(false);
+    const segment = fc.stringMatching(/^(?:[a-z0-9./-]|%2[fF]|%2[eE]|%[46][0-9a-fA-F])*$/);
+    fc.assert(fc.property(segment, fc.string(), (first, rest) => {
+      const path = '/' + first + '/' + rest.replace(/[?#%]/g, '');
+      let target: { bucket: string } | null = null;
+      try {
+        target = parseRequestTarget(path, '');
+      } catch {
+        return; // InvalidURI: refused before any route is used
+      }
+      expect(bucketOf(path, '')).toBe(target.bucket);
+    }), { numRuns: 500 });
   });
 });

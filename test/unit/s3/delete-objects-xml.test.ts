@@ -100,6 +100,26 @@ describe('parseDeleteObjects', () => {
     expect(why(sdkBody([...objects, { key: 'one-more' }]))).toMatch(/more than 1000/);
   });
 
+  it('never fails any other way on mangled bodies: entries, or DeleteObjectsXmlError (property)', () => {
+    const base = Buffer.from(sdkBody([{ key: 'tmp/a & b', versionId: 'v1' }, { key: 'tmp/<c>' }], true));
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.uint8Array({ maxLength: 12 })), { minLength: 1, maxLength: 6 }),
+      (edits) => {
+        let body = base;
+        for (const [at, cut, insert] of edits) {
+          const from = Math.min(at, body.length);
+          body = Buffer.concat([body.subarray(0, from), Buffer.from(insert), body.subarray(Math.min(body.length, from + (cut % 8)))]);
+        }
+        try {
+          const entries = parseDeleteObjects(body);
+          for (const e of entries) expect(e.key.length).toBeGreaterThan(0);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DeleteObjectsXmlError);
+        }
+      },
+    ), { numRuns: 3000 });
+  });
+
   it('stays linear on hostile input (no backtracking, no expansion)', () => {
     const many = '<Delete>' + '<Object><Key>' + '&amp;'.repeat(200_000) + '</Key></Object></Delete>';
     expect(parse(many)[0]!.key).toHaveLength(200_000);
