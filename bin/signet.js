@@ -9,6 +9,14 @@ import { setFlagsFromString } from 'node:v8';
 // here, before anything compiles WebAssembly: undici compiles llhttp on its first connection.
 setFlagsFromString('--liftoff-only');
 
+// V8 sweeps dead ArrayBuffers (every request-body piece is one) on its background GC threads after
+// each scavenge. During a multipart conversion that kept restarting major GCs every ~80 ms (a
+// Mark-Compact storm, ~30 per GiB, each freeing ~0.2 MB) whose concurrent marking and sweeping
+// cost ~0.5 s of CPU per GiB on V8's worker threads: converted uploads used 2.5–2.8 s per GiB
+// against 2.0 s for a streamed single PUT. Swept on the main thread instead, the storm does not
+// start, and both cost the same (bench/RESULTS.md, "Multipart conversion").
+setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+
 const { main } = await import('../dist/cli.js');
 main(process.argv.slice(2)).then(
   (code) => { if (typeof code === 'number') process.exitCode = code; },
