@@ -8,7 +8,8 @@ import type { Config } from './config/index.js';
 import { createAccessLog, createLogger } from './observability/index.js';
 import type { CredentialFetcher } from './credentials/index.js';
 import { startSignet } from './server/signet.js';
-import { startBodyMemoryGovernor } from './server/body-memory.js';
+import { minorCollector, startBodyMemoryGovernor } from './server/body-memory.js';
+import { primeMalloc } from './server/prime-malloc.js';
 import type { RunningSignet } from './server/signet.js';
 import { gracefulExit } from './server/graceful-exit.js';
 import type { ExitLogger } from './server/graceful-exit.js';
@@ -152,6 +153,7 @@ export async function launch(argv: string[], env: NodeJS.ProcessEnv, options: La
   };
   if (running.credentials.ready()) logger.info(started, 'signet ready');
   else logger.warn(started, 'signet listening without credentials; not ready');
+  primeMalloc(minorCollector());
   const governor = startBodyMemoryGovernor();
   const afterClose = async (): Promise<void> => {
     governor?.stop();
