@@ -16,16 +16,7 @@ import { defaultUpstreamUrl, parseUpstream, resolveCapabilities } from './upstre
 import type { Capability, UpstreamTarget } from './upstream.js';
 
 /** What a route does not say is taken from the top-level settings. */
-export interface RouteDefaults {
-  readonly region: string;
-  readonly upstream: UpstreamTarget;
-  readonly service: string;
-  readonly addressing: AddressingMode;
-  readonly payload: PayloadMode;
-  readonly upstreamCapabilities: ReadonlySet<Capability>;
-  readonly signingAlgorithm: SigningAlgorithm;
-  readonly regionSet: readonly string[];
-}
+export type RouteDefaults = Omit<RouteConfig, 'name' | 'match' | 'credentials'>;
 
 const ROUTE_KEYS = ['name', 'match', 'upstream', 'region', 'service', 'addressing', 'payload', 'upstream-capabilities', 'signing-algorithm', 'region-set', 'credentials'];
 const MATCH_KEYS = ['buckets', 'hosts', 'path-prefix'];
