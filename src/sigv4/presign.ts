@@ -1,14 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { formatAmzDate } from './amz-date.js';
-import { canonicalHeaders } from './canonical-headers.js';
-import { canonicalQuery } from './canonical-query.js';
-import { canonicalRequest } from './canonical-request.js';
-import { canonicalUri } from './canonical-uri.js';
-import {
-  ALGORITHM, MAX_PRESIGNED_TTL_SECONDS, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_SECURITY_TOKEN,
-  Q_SIGNATURE, Q_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
-} from './constants.js';
+import { ALGORITHM, MAX_PRESIGNED_TTL_SECONDS, Q_SIGNATURE } from './constants.js';
 import { SigV4Error } from './errors.js';
+import { presignCanonicalRequest } from './presign-canonical-request.js';
 import { credentialScope } from './scope.js';
 import { signingKey } from './signing-key.js';
 import { stringToSign } from './string-to-sign.js';
@@ -48,21 +42,9 @@ export function presign(req: SignableRequest, options: PresignOptions): Presigne
   checkPresignExpiry(expiresSeconds);
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const scope = credentialScope(shortDate, region, service);
-  const headers = canonicalHeaders(req.headers, []);
-  const pairs: Array<readonly [string, string]> = [
-    ...req.query,
-    [Q_ALGORITHM, ALGORITHM],
-    [Q_CREDENTIAL, credentials.accessKeyId + '/' + scope],
-    [Q_DATE, amzDate],
-    [Q_EXPIRES, String(expiresSeconds)],
-    [Q_SIGNED_HEADERS, headers.signedHeaders],
-  ];
-  if (credentials.sessionToken) pairs.push([Q_SECURITY_TOKEN, credentials.sessionToken]);
-  const query = canonicalQuery(pairs);
-  const creq = canonicalRequest(
-    req.method, canonicalUri(req.path, service), query, headers.block, headers.signedHeaders,
-    options.payloadHash ?? UNSIGNED_PAYLOAD,
-  );
+  const { query, canonicalRequest: creq } = presignCanonicalRequest(req, {
+    algorithm: ALGORITHM, credentials, service, scope, amzDate, expiresSeconds, payloadHash: options.payloadHash,
+  });
   const sts = stringToSign(amzDate, scope, creq);
   const signature = createHmac('sha256', signingKey(credentials, shortDate, region, service)).update(sts, 'utf8').digest('hex');
   return { query: query + '&' + Q_SIGNATURE + '=' + uriEncode(signature), signature, canonicalRequest: creq };

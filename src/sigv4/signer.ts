@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { formatAmzDate } from './amz-date.js';
+import { authorizationHeader } from './authorization-header.js';
 import { ALGORITHM } from './constants.js';
 import { headerCanonicalRequest } from './header-canonical-request.js';
 import { credentialScope } from './scope.js';
@@ -60,9 +61,7 @@ export function signRequest(req: SignableRequest, options: SignOptions): SignedR
   const key = signingKey(credentials, shortDate, region, service);
   const signature = createHmac('sha256', key).update(sts, 'utf8').digest('hex');
   // Phase 4
-  const authorization =
-    ALGORITHM + ' Credential=' + credentials.accessKeyId + '/' + scope +
-    ', SignedHeaders=' + headers.signedHeaders + ', Signature=' + signature;
+  const authorization = authorizationHeader(ALGORITHM, credentials.accessKeyId, scope, headers.signedHeaders, signature);
   return {
     amzDate,
     authorization,

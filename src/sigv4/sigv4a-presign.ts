@@ -1,13 +1,7 @@
 import { formatAmzDate } from './amz-date.js';
-import { canonicalHeaders } from './canonical-headers.js';
-import { canonicalQuery } from './canonical-query.js';
-import { canonicalRequest } from './canonical-request.js';
-import { canonicalUri } from './canonical-uri.js';
-import {
-  ALGORITHM_V4A, Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_EXPIRES, Q_REGION_SET, Q_SECURITY_TOKEN,
-  Q_SIGNATURE, Q_SIGNED_HEADERS, UNSIGNED_PAYLOAD,
-} from './constants.js';
+import { ALGORITHM_V4A, Q_SIGNATURE } from './constants.js';
 import { checkPresignExpiry } from './presign.js';
+import { presignCanonicalRequest } from './presign-canonical-request.js';
 import type { PresignedQuery } from './presign.js';
 import { sigV4aKeyPair } from './sigv4a-key.js';
 import { credentialScopeV4a } from './sigv4a-scope.js';
@@ -35,22 +29,9 @@ export function presignV4a(req: SignableRequest, options: PresignV4aOptions): Pr
   const regionSet = checkedRegionSet(options.regionSet);
   const { amzDate, shortDate } = formatAmzDate(options.date);
   const scope = credentialScopeV4a(shortDate, service);
-  const headers = canonicalHeaders(req.headers, []);
-  const pairs: Array<readonly [string, string]> = [
-    ...req.query,
-    [Q_ALGORITHM, ALGORITHM_V4A],
-    [Q_CREDENTIAL, credentials.accessKeyId + '/' + scope],
-    [Q_DATE, amzDate],
-    [Q_EXPIRES, String(expiresSeconds)],
-    [Q_REGION_SET, regionSet],
-    [Q_SIGNED_HEADERS, headers.signedHeaders],
-  ];
-  if (credentials.sessionToken) pairs.push([Q_SECURITY_TOKEN, credentials.sessionToken]);
-  const query = canonicalQuery(pairs);
-  const creq = canonicalRequest(
-    req.method, canonicalUri(req.path, service), query, headers.block, headers.signedHeaders,
-    options.payloadHash ?? UNSIGNED_PAYLOAD,
-  );
+  const { query, canonicalRequest: creq } = presignCanonicalRequest(req, {
+    algorithm: ALGORITHM_V4A, credentials, service, scope, amzDate, expiresSeconds, regionSet, payloadHash: options.payloadHash,
+  });
   const signature = ecdsaSignatureHex(sigV4aKeyPair(credentials).privateKey, stringToSign(amzDate, scope, creq, ALGORITHM_V4A));
   // Hex never needs encoding.
   return { query: query + '&' + Q_SIGNATURE + '=' + signature, signature, canonicalRequest: creq };

@@ -1,4 +1,5 @@
 import { formatAmzDate } from './amz-date.js';
+import { authorizationHeader } from './authorization-header.js';
 import { ALGORITHM_V4A } from './constants.js';
 import { headerCanonicalRequest } from './header-canonical-request.js';
 import { SigV4Error } from './errors.js';
@@ -58,9 +59,7 @@ export function signRequestV4a(req: SignableRequest, options: SignV4aOptions): S
   const key = sigV4aKeyPair(credentials).privateKey;
   const signature = ecdsaSignatureHex(key, sts);
   // Phase 4
-  const authorization =
-    ALGORITHM_V4A + ' Credential=' + credentials.accessKeyId + '/' + scope +
-    ', SignedHeaders=' + headers.signedHeaders + ', Signature=' + signature;
+  const authorization = authorizationHeader(ALGORITHM_V4A, credentials.accessKeyId, scope, headers.signedHeaders, signature);
   return {
     amzDate,
     authorization,
