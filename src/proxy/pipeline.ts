@@ -64,17 +64,25 @@ function requestId(): string {
  * plain call on the context; a stage that refuses throws a SignetError, and `sendS3Error` is the
  * only way out for it.
  */
-export async function handleRequest(req: IncomingMessage, res: ServerResponse, s: PipelineSettings): Promise<void> {
+export async function handleRequest(req: IncomingMessage, res: ServerResponse, s: PipelineSettings, release?: () => void): Promise<void> {
   const ctx = new RequestContext(requestId(), req, res);
   if (s.tracer !== undefined) ctx.trace = s.tracer.startRequest(req, ctx.id);
   s.observer?.started();
-  // A client that goes away aborts the upstream request (and any backoff) at once.
-  // (A pipelined request queued behind another response hears only its socket's 'close'.)
-  const onGone = (): void => {
+  // The request is over for the client when its response closes — or, for a pipelined request
+  // queued behind another response, when its socket does (Node drops the queue with the socket,
+  // and that response never closes). A client that goes away before its response is complete
+  // aborts the upstream request (and any backoff) at once. One watcher for both, kept past the
+  // handler's end: the listener's slot (`release`) goes back only when the client is done.
+  let over = false;
+  const onOver = (): void => {
+    if (over) return;
+    over = true;
+    stopWaiting();
     if (!res.writableFinished) ctx.abort.abort();
+    release?.();
   };
-  res.on('close', onGone);
-  const stopWaiting = onSocketClose(req.socket, onGone);
+  res.on('close', onOver);
+  const stopWaiting = onSocketClose(req.socket, onOver);
   let payload: PreparedPayload | null = null;
   try {
     // target
@@ -167,7 +175,6 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
-    stopWaiting();
     const disposing = payload?.dispose();
     if (disposing !== undefined) await disposing;
     finish(ctx, s);
@@ -208,40 +215,45 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
 
 /**
  * Upstream body → client with backpressure. Hand-rolled rather than stream.pipeline, which makes
- * and aborts an AbortController (a DOMException and an error object) on every call.
+ * and aborts an AbortController (a DOMException and an error object) on every call. The client
+ * going away is heard through the request's abort (the pipeline's close watcher fires it), not a
+ * second listener on the response: undici stops listening to the signal once it has the whole
+ * body, and a body still buffered here for a slow client must be let go then too.
  */
 function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = (): void => {
       body.resume();
     };
-    const onClientClose = (): void => {
+    const onClientGone = (): void => {
       if (!body.readableEnded) body.destroy(new SignetError('ClientClosedRequest', 'client went away'));
     };
     const cleanup = (): void => {
       res.off('drain', onDrain);
-      res.off('close', onClientClose);
+      ctx.abort.off('abort', onClientGone);
     };
+    // `on`, not `once`: each fires at most once on a body used once, and once's wrapper costs.
     body.on('data', (chunk: Buffer) => {
       ctx.bytesOut += chunk.length;
       if (!res.write(chunk)) body.pause();
     });
-    body.once('end', () => {
+    body.on('end', () => {
       cleanup();
       resolve();
     });
-    body.once('error', (err) => {
+    body.on('error', (err) => {
       cleanup();
       reject(err);
     });
-    body.once('close', () => {
+    body.on('close', () => {
       if (!body.readableEnded) {
         cleanup();
         reject(new SignetError('BadGateway', 'upstream body closed early'));
       }
     });
     res.on('drain', onDrain);
-    res.once('close', onClientClose);
+    if (ctx.abort.aborted) onClientGone();
+    else ctx.abort.on('abort', onClientGone);
   });
 }
 

@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
 import { cutConnection, markCut } from '../proxy/connection-cut.js';
 import { sendS3Error } from '../proxy/respond.js';
-import { onSocketClose } from '../proxy/socket-close.js';
 import { bodyGapsWatched, watchBodyGaps } from './body-timeout.js';
 
 /** What the listener reports about client connections; metrics hang off it. */
@@ -24,7 +23,12 @@ export interface ListenerEvents {
 export interface ProxyServerOptions {
   readonly host: string;
   readonly port: number;
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /**
+   * Handles one request. `release` gives its --max-concurrent slot back: the handler calls it once
+   * the request is over for the client (its response closed, or its socket did), so that one close
+   * watcher per request serves both the handler's "client went away" and the slot count.
+   */
+  readonly handler: (req: IncomingMessage, res: ServerResponse, release: () => void) => Promise<void>;
   readonly logger: Logger;
   readonly maxConcurrent: number;
   readonly maxHeaderSize: number;
@@ -72,19 +76,16 @@ export async function startProxyServer(o: ProxyServerOptions): Promise<ProxyServ
       return;
     }
     inFlight++;
-    // A pipelined request still queued behind an earlier response never gets its 'close' when
-    // the client hangs up (Node drops the queue with the socket): count it out on the socket's.
     let counted = true;
-    const done = (): void => {
+    const release = (): void => {
       if (!counted) return;
       counted = false;
       inFlight--;
-      stopWaiting();
     };
-    const stopWaiting = onSocketClose(req.socket, done);
-    res.once('close', done);
-    o.handler(req, res).catch((err: unknown) => {
+    o.handler(req, res, release).catch((err: unknown) => {
       o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request handler failed');
+      // A handler that failed may never have watched for the close: the slot goes back now.
+      release();
       if (!res.headersSent) sendS3Error(res, new SignetError('InternalError', 'handler'), '/', 'SIGNET', !req.complete);
       else res.destroy();
     });

@@ -263,7 +263,7 @@ export async function startSignet(config: Config, deps: SignetDeps): Promise<Run
   };
   const proxy = await naming('--listen', formatListenAddress(config.listen), startProxyServer({
     host: config.listen.host, port: config.listen.port, logger,
-    handler: (req, res) => handleRequest(req, res, pipeline),
+    handler: (req, res, release) => handleRequest(req, res, pipeline, release),
     maxConcurrent: config.maxConcurrent, maxHeaderSize: config.maxHeaderSize,
     headersTimeoutMs: config.clientHeaderTimeout, idleTimeoutMs: config.clientIdleTimeout,
     bodyTimeoutMs: config.clientBodyTimeout, maxConnections: config.maxConnections, events: listenerEvents(metrics),

@@ -67,6 +67,30 @@ describe('a client that hangs up', () => {
     expect(metrics).toMatch(/signet_client_closed_requests_total 1/);
   });
 
+  // A client that reads nothing and then hangs up: a small answer fits in the socket buffers and
+  // is complete (200, as nginx logs it) before the hang-up; a larger one is cut (499). The answer
+  // may also be wholly in signet's hands (undici has the last byte and no longer listens for the
+  // abort); which sizes end each way depends on the kernel's buffers, so several are tried. None
+  // may hang, log an error, or keep its --max-concurrent slot.
+  it.each([256 * 1024, MiB, 4 * MiB, BIG])('that stops reading a %i-byte download and then hangs up is logged, not as an error, and frees its slot', async (size) => {
+    h = await startHarness();
+    expect((await rawRequest(h.url, { method: 'PUT', path: '/bkt/stall', headers: length(size), body: randomBytes(size) })).status).toBe(200);
+    await new Promise<void>((resolve) => {
+      const req = request(`${h!.url}/bkt/stall`, { agent: false }, (res) => {
+        res.pause();
+        setTimeout(() => req.destroy(), 400);
+      });
+      req.on('error', () => undefined);
+      req.on('close', () => resolve());
+      req.end();
+    });
+    const line = await untilLogged(h.logs, (l) => l.op === 'GetObject');
+    expect([200, 499]).toContain(line.status);
+    if (size === BIG) expect(line.status).toBe(499);
+    expect(errorLines(h.logs)).toEqual([]);
+    expect(h.signet.proxy.inFlight()).toBe(0);
+  });
+
   it.each([
     ['buffered', [], length(MiB), 100_000],
     ['streaming-signed', ['--buffer-limit', '64KiB', '--upstream-capabilities', 'all'], length(BIG), MiB],
