@@ -80,16 +80,18 @@ export async function startDemoS3(options: DemoS3Options): Promise<DemoS3> {
   };
   const faults = options.faults ?? {};
   const requests: RecordedRequest[] = [];
+  let arrivals = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ids = newIds();
     const wire: Wire = { bytes: 0, sha256: '', read: false };
     let errorCode: string | undefined;
     if (record) {
+      const arrival = ++arrivals;
       res.on('close', () => {
         const entry: RecordedRequest = {
           method: req.method ?? '', rawPath: req.url ?? '', headers: { ...joinHeaders(req.rawHeaders) }, rawHeaders: req.rawHeaders,
-          bodyBytes: wire.bytes, bodySha256: wire.sha256, status: res.headersSent ? res.statusCode : 0,
+          bodyBytes: wire.bytes, bodySha256: wire.sha256, status: res.headersSent ? res.statusCode : 0, arrival,
         };
         if (errorCode !== undefined) entry.errorCode = errorCode;
         requests.push(entry);

@@ -94,6 +94,12 @@ export interface RecordedRequest {
   bodySha256: string;
   status: number;
   errorCode?: string;
+  /**
+   * Order of arrival (the request head), from 1. `requests` is in order of completion (an entry
+   * is written when its response closes), which for requests cut by the client is whenever the
+   * server notices the cut.
+   */
+  arrival: number;
 }
 
 export interface DemoS3 {

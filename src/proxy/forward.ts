@@ -20,6 +20,8 @@ import type { SignedRequest } from '../sigv4/signer.js';
 import type { Credentials } from '../sigv4/types.js';
 import { wirePath } from './request-target.js';
 import type { RequestContext } from './context.js';
+import { exchange } from './upstream-exchange.js';
+import type { UpstreamResponse } from './upstream-exchange.js';
 
 /** Error bodies up to this size are read (to learn regions, skew and mismatches) before replying. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -56,7 +58,7 @@ export interface ForwardSettings {
 
 /** The upstream's answer, headers known; `errorBody` holds a small error body already read. */
 export interface UpstreamAnswer {
-  readonly response: Dispatcher.ResponseData;
+  readonly response: UpstreamResponse;
   readonly errorBody: Buffer | null;
 }
 
@@ -87,16 +89,15 @@ export async function forward(ctx: RequestContext, payload: PreparedPayload, s: 
 
     const sentAt = Date.now();
     const started = process.hrtime.bigint();
-    let response: Dispatcher.ResponseData;
+    let response: UpstreamResponse;
     try {
-      response = await s.dispatcher.request({
+      response = await exchange(s.dispatcher, {
         origin: endpoint.origin,
         path: ctx.path,
         method: ctx.method as Dispatcher.HttpMethod,
         headers,
         body: payload.body(signed),
-        signal: ctx.abort,
-      });
+      }, ctx.abort);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       ctx.trace?.attemptFailed(ctx.abort.aborted ? 'aborted' : code);
@@ -208,7 +209,7 @@ async function mayRetry(ctx: RequestContext, payload: PreparedPayload, s: Forwar
   return !ctx.abort.aborted;
 }
 
-async function readErrorBody(response: Dispatcher.ResponseData): Promise<Buffer | null> {
+async function readErrorBody(response: UpstreamResponse): Promise<Buffer | null> {
   const length = Number(response.headers[CONTENT_LENGTH] ?? -1);
   if (length > MAX_ERROR_BODY) return null;
   const chunks: Buffer[] = [];

@@ -16,6 +16,7 @@ import { RequestContext } from './context.js';
 import { deleteObjectsCheck } from './delete-objects-check.js';
 import { forward } from './forward.js';
 import type { UpstreamAnswer } from './forward.js';
+import type { UpstreamBody } from './upstream-exchange.js';
 import { readInboundHeaders } from './inbound-headers.js';
 import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
@@ -214,46 +215,42 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
 }
 
 /**
- * Upstream body → client with backpressure. Hand-rolled rather than stream.pipeline, which makes
- * and aborts an AbortController (a DOMException and an error object) on every call. The client
- * going away is heard through the request's abort (the pipeline's close watcher fires it), not a
- * second listener on the response: undici stops listening to the signal once it has the whole
- * body, and a body still buffered here for a slow client must be let go then too.
+ * Upstream body → client with backpressure: each chunk from undici's parser is written to the
+ * client's socket as it comes (upstream-exchange.ts); a full socket pauses the upstream one until
+ * it drains. The client going away is heard through the request's abort (the pipeline's close
+ * watcher fires it): the exchange aborts the upstream request on it while the body is arriving,
+ * and this lets go of a body already wholly arrived but still waiting for a slow client.
  */
-function streamBody(ctx: RequestContext, body: Readable, res: ServerResponse): Promise<void> {
+function streamBody(ctx: RequestContext, body: UpstreamBody, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      body.resume();
-    };
+    const onDrain = (): void => body.resume();
     const onClientGone = (): void => {
-      if (!body.readableEnded) body.destroy(new SignetError('ClientClosedRequest', 'client went away'));
+      const err = new SignetError('ClientClosedRequest', 'client went away');
+      body.destroy(err);
+      cleanup();
+      reject(err);
     };
     const cleanup = (): void => {
       res.off('drain', onDrain);
       ctx.abort.off('abort', onClientGone);
     };
-    // `on`, not `once`: each fires at most once on a body used once, and once's wrapper costs.
-    body.on('data', (chunk: Buffer) => {
-      ctx.bytesOut += chunk.length;
-      if (!res.write(chunk)) body.pause();
-    });
-    body.on('end', () => {
-      cleanup();
-      resolve();
-    });
-    body.on('error', (err) => {
-      cleanup();
-      reject(err);
-    });
-    body.on('close', () => {
-      if (!body.readableEnded) {
-        cleanup();
-        reject(new SignetError('BadGateway', 'upstream body closed early'));
-      }
-    });
+    if (ctx.abort.aborted) return onClientGone();
+    ctx.abort.on('abort', onClientGone);
     res.on('drain', onDrain);
-    if (ctx.abort.aborted) onClientGone();
-    else ctx.abort.on('abort', onClientGone);
+    body.consume({
+      data(chunk: Buffer): boolean {
+        ctx.bytesOut += chunk.length;
+        return res.write(chunk);
+      },
+      end(): void {
+        cleanup();
+        resolve();
+      },
+      error(err: Error): void {
+        cleanup();
+        reject(err);
+      },
+    });
   });
 }
 

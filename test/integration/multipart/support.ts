@@ -23,10 +23,12 @@ export function* pieces(body: Buffer, size = 64 * 1024): Generator<Buffer> {
 }
 
 /** The requests the embedded S3 saw for one key, as `METHOD ?query` strings. */
+/** The calls S3 saw for one key, in the order they arrived (a part cut by signet closes whenever S3 notices). */
 export function callsFor(h: Harness, bucket: string, key: string): string[] {
   const prefix = `/${bucket}/${key}`;
   return h.s3.requests
     .filter((r) => r.rawPath === prefix || r.rawPath.startsWith(prefix + '?'))
+    .sort((a, b) => a.arrival - b.arrival)
     .map((r) => {
       const q = r.rawPath.slice(prefix.length);
       if (q.startsWith('?uploads')) return `${r.method} uploads`;
