@@ -105,6 +105,23 @@ export function putStream(url: string, bytes: number, chunked = false): Promise<
   });
 }
 
+/** GETs `url` and reads the body as fast as it comes; resolves with the seconds and the bytes read. */
+export function getStream(url: string): Promise<{ seconds: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      res.on('end', () => (res.statusCode === 200 ? resolve({ seconds: (performance.now() - started) / 1000, bytes }) : reject(new Error(`status ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** The payload strategy signet chose for the one request it served (from its metrics). */
 export async function strategyOf(adminPort: number): Promise<string> {
   // The strategy counter moves after the response went out (spool clean-up comes first).

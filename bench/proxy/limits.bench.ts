@@ -3,7 +3,7 @@
 // VM's drift hits both alike. Figures per round, then medians and ranges.
 //
 //   npm run build && npm --prefix bench ci && apt-get install -y wrk
-//   npx tsx bench/proxy/limits.bench.ts            (BENCH_ONLY=small|stream, BENCH_ROUNDS, BENCH_SECONDS)
+//   npx tsx bench/proxy/limits.bench.ts            (BENCH_ONLY=small|stream|download, BENCH_ROUNDS, BENCH_SECONDS)
 //
 // Small requests: 1 KiB GETs, wrk -t1 -c64 on CPU 0 with the upstream; the proxy under test alone
 // on CPU 1. Measured per request: the proxy's CPU time (user + system from /proc, over the run)
@@ -12,13 +12,15 @@
 // CPU 0; each proxy either on CPU 1 alone (no spare CPU: signet hashes on its event loop) or
 // allowed both CPUs (where signet's hashing thread can run beside its event loop; with
 // --hash-offload on, auto and off). "Unsigned pipe" is the minimal forwarder: UNSIGNED-PAYLOAD.
+// Downloads: 256 MiB GETs, the client (this process) and the upstream on CPU 0, each proxy alone
+// on CPU 1: the answer path (undici's parser to the client's socket) with nothing to hash.
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { baselineCheckout } from '../lib/baseline.js';
 import { cpuSeconds, peakRssMiB, startPrinting, stop } from '../lib/procs.js';
-import { fmt, median, pinned, pinSelf, putStream, root, startSignet, startSink } from '../lib/signet-proc.js';
+import { fmt, getStream, median, pinned, pinSelf, putStream, root, startSignet, startSink } from '../lib/signet-proc.js';
 import { wrk } from '../lib/wrk.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -177,9 +179,55 @@ async function stream(lines: string[]): Promise<void> {
     `auto: ${ratio3.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio3), 2)}); off: ${ratio4.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratio4), 2)})`, '');
 }
 
+const DOWNLOAD = 256 * 1024 * 1024;
+
+async function download(lines: string[]): Promise<void> {
+  pinSelf();
+  const sink = await startSink();
+  const dir = tmpdir();
+  const procs = [
+    await startMinimal('minimal forwarder', sink.url, '1', `${dir}/alloc-d1-${process.pid}`),
+    await startSignetProc('signet', sink.url, 18660, '1', [], `${dir}/alloc-d2-${process.pid}`),
+  ];
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline !== undefined) {
+    procs.push(await startSignetProc(`signet before (${baseline})`, sink.url, 18662, '1', [], `${dir}/alloc-d3-${process.pid}`, baselineCheckout(baseline)));
+  }
+  const path = `/bkt/big?size=${DOWNLOAD}`;
+  const mbs = new Map<string, number[]>(procs.map((p) => [p.name, []]));
+  const cpuS = new Map<string, number[]>(procs.map((p) => [p.name, []]));
+  const direct: number[] = [];
+  const rss = new Map<string, number>();
+  try {
+    await getStream(`${sink.url}${path}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const d = await getStream(`${sink.url}${path}`);
+      direct.push(d.bytes / 1e6 / d.seconds);
+      const order = round % 2 === 0 ? procs : [...procs].reverse();
+      for (const p of order) {
+        const c0 = cpuSeconds(p.child.pid!);
+        const r = await getStream(`${p.url}${path}`);
+        if (r.bytes !== DOWNLOAD) throw new Error(`${p.name}: ${r.bytes} of ${DOWNLOAD} bytes`);
+        cpuS.get(p.name)!.push(((cpuSeconds(p.child.pid!) - c0) * GIB) / DOWNLOAD);
+        mbs.get(p.name)!.push(r.bytes / 1e6 / r.seconds);
+      }
+    }
+    for (const p of procs) rss.set(p.name, peakRssMiB(p.child.pid!));
+  } finally {
+    for (const p of procs) await stop(p.child);
+    await stop(sink.child);
+    for (const p of procs) rmSync(p.allocFile, { force: true });
+  }
+  lines.push(`### 256 MiB GET, ${ROUNDS} rounds alternating; client and upstream on CPU 0, each proxy on CPU 1; median (range)`, '',
+    `direct: ${range(direct)} MB/s`, '', '| proxy | MB/s | proxy CPU s per GiB | peak RSS MiB |', '|---|---:|---:|---:|');
+  for (const p of procs) lines.push(`| ${p.name} | ${range(mbs.get(p.name)!)} | ${range(cpuS.get(p.name)!, 2)} | ${fmt(rss.get(p.name)!, 0)} |`);
+  lines.push('');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const lines: string[] = [];
-  if (ONLY !== 'stream') await small(lines);
-  if (ONLY !== 'small') await stream(lines);
+  if (ONLY === '' || ONLY === 'small') await small(lines);
+  if (ONLY === '' || ONLY === 'stream') await stream(lines);
+  if (ONLY === '' || ONLY === 'download') await download(lines);
   console.log(lines.join('\n'));
 }

@@ -118,7 +118,7 @@ export class UpstreamBody {
   private destroyed = false;
   /** Someone has started reading (one reader per body). */
   private taken = false;
-  /** We asked undici to stop reading the upstream socket. */
+  /** We asked undici to stop reading the upstream socket (QUEUE_LIMIT held). */
   private paused = false;
   /** The push consumer said no more until resume(). */
   private blocked = false;
@@ -247,9 +247,13 @@ export class UpstreamBody {
     consumer?.end();
   }
 
+  /**
+   * The reader wants no more for now: what arrives meanwhile is held, and the upstream socket is
+   * paused only once QUEUE_LIMIT is held (as a Readable's high-water mark would): a client socket
+   * that drains within that slack costs no pause and resume of the parser.
+   */
   private block(): void {
     this.blocked = true;
-    if (!this.ended) this.pause();
   }
 
   private pause(): void {
