@@ -109,6 +109,31 @@ describe('upstream exchange', () => {
     expect(outcomes).toEqual(['finished']);
   });
 
+  it('pauses the upstream for a reader that stops taking chunks, and goes on when it resumes', async () => {
+    const data = randomBytes(16 * 1024 * 1024);
+    route = serve(data);
+    const res = await get();
+    const chunks: Buffer[] = [];
+    let taking = false;
+    const done = new Promise<void>((resolve, reject) => {
+      res.body.consume({
+        data(chunk) {
+          chunks.push(chunk);
+          return taking;
+        },
+        end: resolve,
+        error: reject,
+      });
+    });
+    await sleep(300);
+    expect(chunks.length).toBe(1);
+    expect(outcomes).toEqual([]);
+    taking = true;
+    res.body.resume();
+    await done;
+    expect(sha(Buffer.concat(chunks))).toBe(sha(data));
+  });
+
   it('is read whole by for await, small or large, consumed late or at once', async () => {
     for (const size of [0, 10, 100_000, 3 * 1024 * 1024]) {
       const data = randomBytes(size);
