@@ -16,7 +16,7 @@ import { RequestContext } from './context.js';
 import { deleteObjectsCheck } from './delete-objects-check.js';
 import { forward } from './forward.js';
 import type { UpstreamAnswer } from './forward.js';
-import type { UpstreamBody } from './upstream-exchange.js';
+import type { UpstreamBody, UpstreamResponse } from './upstream-exchange.js';
 import { readInboundHeaders } from './inbound-headers.js';
 import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
@@ -151,7 +151,8 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     // back, so a finished request never leaves a temp file behind, even for a moment.
     const disposing = payload.dispose();
     if (disposing !== undefined) await disposing;
-    await respond(ctx, answer);
+    const responding = respond(ctx, answer);
+    if (responding !== undefined) await responding;
   } catch (err) {
     // Whatever broke after the client hung up (its body cut short, the upstream request aborted
     // on its behalf) broke because it hung up: one outcome, 499, and no one to answer.
@@ -182,7 +183,11 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   }
 }
 
-async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<void> {
+/**
+ * The upstream's answer to the client. Returns a promise only while the body is still arriving: a
+ * small answer has usually come whole with its head, and is written out at once.
+ */
+function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<void> | undefined {
   const { response, errorBody } = answer;
   const res = ctx.res;
   const headers = responseHeaders(response.headers);
@@ -196,11 +201,23 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
     res.writeHead(response.statusCode, headers);
     res.end(ctx.method === 'HEAD' ? undefined : errorBody);
     ctx.bytesOut = errorBody.length;
-    return;
+    return undefined;
   }
   const trailerNames = response.headers['trailer'];
   if (typeof trailerNames === 'string') headers['trailer'] = trailerNames;
   res.writeHead(response.statusCode, headers);
+  // Already whole (at most the exchange's 64 KiB queue and one chunk): no pipe, no waiting for drain.
+  const whole = response.body.takeComplete();
+  if (whole === null) return streamThenEnd(ctx, response, res, trailerNames);
+  for (const chunk of whole) {
+    ctx.bytesOut += chunk.length;
+    res.write(chunk);
+  }
+  endResponse(response, res, trailerNames);
+  return undefined;
+}
+
+async function streamThenEnd(ctx: RequestContext, response: UpstreamResponse, res: ServerResponse, trailerNames: unknown): Promise<void> {
   try {
     await streamBody(ctx, response.body, res);
   } catch (err) {
@@ -210,6 +227,10 @@ async function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<voi
     res.destroy();
     throw err;
   }
+  endResponse(response, res, trailerNames);
+}
+
+function endResponse(response: UpstreamResponse, res: ServerResponse, trailerNames: unknown): void {
   if (typeof trailerNames === 'string' && Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers as Record<string, string>);
   res.end();
 }

@@ -178,6 +178,19 @@ export class UpstreamBody {
     this.flush();
   }
 
+  /**
+   * The whole body, when it has all arrived and no one has read it yet (a small answer usually
+   * arrives with its head): taken in one go, the body then counts as read. null otherwise.
+   */
+  takeComplete(): Buffer[] | null {
+    if (!this.ended || this.taken || this.destroyed) return null;
+    this.taken = true;
+    const chunks = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    return chunks;
+  }
+
   /** The push consumer can take more after its `data` returned false. */
   resume(): void {
     if (!this.blocked || this.consumer === null) return;

@@ -242,6 +242,20 @@ describe('upstream exchange', () => {
     expect(outcomes).toEqual(['finished']);
   });
 
+  it('hands over a body that has all arrived in one go, and only such a body', async () => {
+    route = serve(Buffer.from('small answer'));
+    const small = await get();
+    await until(() => small.body.complete);
+    expect(Buffer.concat(small.body.takeComplete()!).toString()).toBe('small answer');
+    expect(small.body.takeComplete()).toBeNull();
+    await expect(readPulled(small.body)).rejects.toThrow(/already read/);
+    const data = randomBytes(16 * 1024 * 1024);
+    route = serve(data);
+    const large = await get();
+    expect(large.body.takeComplete()).toBeNull();
+    expect(sha(await readPushed(large.body))).toBe(sha(data));
+  });
+
   it('refuses a second reader', async () => {
     route = serve(Buffer.from('once'));
     const res = await get();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalHeaders, canonicalHeaderValue, isSignableHeader } from '../../../src/sigv4/canonical-headers.js';
 import { canonicalQuery } from '../../../src/sigv4/canonical-query.js';
@@ -50,5 +51,16 @@ describe('canonical headers', () => {
     const h = canonicalHeaders({ 'x-amz-meta-b': 'v', host: 'h', 'user-agent': 'curl' }, [['x-amz-date', 'd']]);
     expect(h.signedHeaders).toBe('host;x-amz-date;x-amz-meta-b');
     expect(h.block).toBe('host:h\nx-amz-date:d\nx-amz-meta-b:v\n');
+  });
+  it('orders any set of names as Array.prototype.sort does, each line with its own value', () => {
+    const name = fc.stringMatching(/^[a-z0-9-]{1,12}$/).filter((n) => n !== 'connection' && isSignableHeader(n));
+    fc.assert(fc.property(fc.uniqueArray(name, { maxLength: 24 }), fc.uniqueArray(fc.constantFrom('x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token')), (names, extraNames) => {
+      const headers = Object.fromEntries(names.map((n) => [n, `v-${n}`]));
+      const extra = extraNames.map((n) => [n, `e-${n}`] as const);
+      const h = canonicalHeaders(headers, extra);
+      const expected = [...new Set([...names, ...extraNames])].sort();
+      expect(h.signedHeaders).toBe(expected.join(';'));
+      expect(h.block).toBe(expected.map((n) => `${n}:${headers[n] ?? `e-${n}`}\n`).join(''));
+    }));
   });
 });
