@@ -158,6 +158,10 @@ export const UPSTREAM_ERROR_MAP: Readonly<Record<string, S3ErrorName>> = {
   UND_ERR_BODY_TIMEOUT: 'GatewayTimeout',
   UND_ERR_SOCKET: 'BadGateway',
   UND_ERR_CLOSED: 'BadGateway',
+  // The upstream broke HTTP: a head past undici's limit, a body that is not its Content-Length.
+  UND_ERR_HEADERS_OVERFLOW: 'BadGateway',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'BadGateway',
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'BadGateway',
   ECONNREFUSED: 'BadGateway',
   ECONNRESET: 'BadGateway',
   EPIPE: 'BadGateway',
@@ -196,6 +200,10 @@ export function toSignetError(err: unknown): SignetError {
     if (sigv4 !== undefined) return new SignetError(sigv4, `${code}: ${(err as Error).message}`);
     const name = UPSTREAM_ERROR_MAP[code];
     if (name !== undefined) return new SignetError(name, `upstream: ${code}`);
+    // undici's HTTPParserError: llhttp refused what the upstream sent (HPE_INVALID_HEADER_TOKEN, …).
+    if (code.startsWith('HPE_')) return new SignetError('BadGateway', `upstream: ${code}`);
   }
+  // The same error without a code (undici gives none for some, e.g. an invalid header value character).
+  if (err instanceof Error && err.name === 'HTTPParserError') return new SignetError('BadGateway', `upstream: ${err.message}`);
   return new SignetError('InternalError', err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error');
 }

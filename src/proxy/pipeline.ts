@@ -85,6 +85,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
   res.on('close', onOver);
   const stopWaiting = onSocketClose(req.socket, onOver);
   let payload: PreparedPayload | null = null;
+  let answer: UpstreamAnswer | null = null;
   try {
     // target
     let inbound = readInboundHeaders(req.rawHeaders);
@@ -140,7 +141,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     ctx.bytesIn = inbound.contentLength >= 0 ? inbound.contentLength : payload.strategy === 'empty' ? 0 : payload.contentLength;
     delete ctx.headers[CONTENT_ENCODING];
     // sign + forward
-    const answer = await forward(ctx, payload, route.forward);
+    answer = await forward(ctx, payload, route.forward);
     // The upstream refused before it had the whole body (a wrong SSE-C key, an auth or policy
     // error): stop sending it, and let the client's answer not wait on the rest of its body.
     if (!req.complete && answer.response.statusCode >= 300) {
@@ -177,6 +178,9 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     }
     if (cut === undefined) sendS3Error(res, e, ctx.bucket === '' ? '/' : `/${ctx.bucket}/${ctx.key}`, ctx.id, bodyUnread);
   } finally {
+    // An answer whose body was never read (a failure between forward and respond) would hold its
+    // upstream connection until undici's body timeout: let it go (a no-op once the body has ended).
+    answer?.response.body.destroy();
     const disposing = payload?.dispose();
     if (disposing !== undefined) await disposing;
     finish(ctx, s);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -244,5 +246,57 @@ describe('the upstream is slow but working', () => {
     inject(s, { kind: 'delay', direction: 'up', at: 256 * KiB, ms: 3500 });
     expect(await upload(s.h.url, 'slower', data)).toEqual({ status: 504, code: 'GatewayTimeout' });
     await recovers(s, 'slower');
+  });
+});
+
+describe('an upstream that breaks HTTP', () => {
+  let raw: NetServer | undefined;
+  afterEach(async () => {
+    await new Promise((r) => (raw === undefined ? r(undefined) : raw.close(r)));
+    raw = undefined;
+  });
+
+  /** A raw TCP upstream answering every request with `head`, then a body of `bodyBytes`. */
+  async function brokenUpstream(head: string, bodyBytes: number): Promise<{ url: string; closed: string[] }> {
+    const closed: string[] = [];
+    raw = createNetServer((socket) => {
+      socket.once('data', () => {
+        socket.write(head);
+        const piece = Buffer.alloc(64 * 1024, 97);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < bodyBytes) {
+            sent += piece.length;
+            if (!socket.write(piece)) return void socket.once('drain', pump);
+          }
+        };
+        pump();
+      });
+      socket.on('close', () => closed.push('closed'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => raw!.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, closed };
+  }
+
+  // A proxy's upstream failing the protocol is a bad gateway (nginx: 502), not signet's own
+  // failure: no 500 InternalError, no error-level "internal error" line to page someone.
+  it.each([
+    ['a control character in a header value', 'HTTP/1.1 200 OK\r\nx-amz-meta-bad: a\x7fb\r\ncontent-length: 33554432\r\n\r\n'],
+    ['a head larger than undici takes', `HTTP/1.1 200 OK\r\n${Array.from({ length: 40 }, (_, i) => `x-amz-meta-p${i}: ${'p'.repeat(8000)}\r\n`).join('')}content-length: 33554432\r\n\r\n`],
+    ['a status line that is not HTTP', 'HTTP/1.1 2OO OK\r\ncontent-length: 10\r\n\r\n'],
+  ])('with %s is answered 502 BadGateway, and the upstream connection is let go', async (_what, head) => {
+    const upstream = await brokenUpstream(head, 32 * 1024 * 1024);
+    const h = await startHarness({ upstream: async () => upstream.url });
+    try {
+      const res = await rawRequest(h.url, { path: '/bkt/key' });
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toContain('<Code>BadGateway</Code>');
+      for (let i = 0; i < 100 && upstream.closed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(upstream.closed).toEqual(['closed']);
+      expect(errorLines(h.logs)).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
