@@ -200,10 +200,10 @@ export function toSignetError(err: unknown): SignetError {
     if (sigv4 !== undefined) return new SignetError(sigv4, `${code}: ${(err as Error).message}`);
     const name = UPSTREAM_ERROR_MAP[code];
     if (name !== undefined) return new SignetError(name, `upstream: ${code}`);
-    // undici's HTTPParserError: llhttp refused what the upstream sent (HPE_INVALID_HEADER_TOKEN, …).
-    if (code.startsWith('HPE_')) return new SignetError('BadGateway', `upstream: ${code}`);
   }
-  // The same error without a code (undici gives none for some, e.g. an invalid header value character).
+  // undici's HTTPParserError: llhttp refused what the upstream sent. Matched by its class name, not
+  // its HPE_ code: undici leaves the code out for some (an invalid header value character), and
+  // Node's own parser, which reads clients, uses the same codes.
   if (err instanceof Error && err.name === 'HTTPParserError') return new SignetError('BadGateway', `upstream: ${err.message}`);
   return new SignetError('InternalError', err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error');
 }

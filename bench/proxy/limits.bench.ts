@@ -70,18 +70,27 @@ function statMs(file: string): number {
 
 const range = (xs: readonly number[], d = 0): string => `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
 
-async function small(lines: string[]): Promise<void> {
-  const sink = await startSink();
-  const dir = tmpdir();
+/**
+ * signet and the minimal forwarder, each alone on CPU 1; with BENCH_BASELINE=<commit>, that build
+ * of signet too, as "before" (on `port + 2`).
+ */
+async function startCompared(upstream: string, port: number, tag: string): Promise<Proc[]> {
+  const file = (who: string): string => `${tmpdir()}/alloc-${tag}-${who}-${process.pid}`;
   const procs = [
-    await startSignetProc('signet', sink.url, 18610, '1', [], `${dir}/alloc-signet-${process.pid}`),
-    await startMinimal('minimal forwarder', sink.url, '1', `${dir}/alloc-minimal-${process.pid}`),
+    await startSignetProc('signet', upstream, port, '1', [], file('signet')),
+    await startMinimal('minimal forwarder', upstream, '1', file('minimal')),
   ];
-  // BENCH_BASELINE=<commit>: that build of signet too, as "before".
   const baseline = process.env.BENCH_BASELINE;
   if (baseline !== undefined) {
-    procs.push(await startSignetProc(`signet before (${baseline})`, sink.url, 18612, '1', [], `${dir}/alloc-base-${process.pid}`, baselineCheckout(baseline)));
+    procs.push(await startSignetProc(`signet before (${baseline})`, upstream, port + 2, '1', [], file('base'), baselineCheckout(baseline)));
   }
+  return procs;
+}
+
+async function small(lines: string[]): Promise<void> {
+  const sink = await startSink();
+  const procs = await startCompared(sink.url, 18610, 'small');
+  const baseline = process.env.BENCH_BASELINE;
   const cpu = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const bytes = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const rps = new Map<string, number[]>(procs.map((p) => [p.name, []]));
@@ -184,15 +193,7 @@ const DOWNLOAD = 256 * 1024 * 1024;
 async function download(lines: string[]): Promise<void> {
   pinSelf();
   const sink = await startSink();
-  const dir = tmpdir();
-  const procs = [
-    await startMinimal('minimal forwarder', sink.url, '1', `${dir}/alloc-d1-${process.pid}`),
-    await startSignetProc('signet', sink.url, 18660, '1', [], `${dir}/alloc-d2-${process.pid}`),
-  ];
-  const baseline = process.env.BENCH_BASELINE;
-  if (baseline !== undefined) {
-    procs.push(await startSignetProc(`signet before (${baseline})`, sink.url, 18662, '1', [], `${dir}/alloc-d3-${process.pid}`, baselineCheckout(baseline)));
-  }
+  const procs = await startCompared(sink.url, 18660, 'download');
   const path = `/bkt/big?size=${DOWNLOAD}`;
   const mbs = new Map<string, number[]>(procs.map((p) => [p.name, []]));
   const cpuS = new Map<string, number[]>(procs.map((p) => [p.name, []]));

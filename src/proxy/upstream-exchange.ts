@@ -42,8 +42,7 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
 
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
-  private body: UpstreamBody | null = null;
-  private trailers: IncomingHttpHeaders | null = null;
+  private response: UpstreamResponse | null = null;
   private listening = true;
   private readonly onAbort = (): void => {
     // Queued in the pool, not yet on a socket: onRequestStart aborts it when it gets one.
@@ -71,20 +70,19 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (resolve === null) return;
     this.resolve = null;
     this.reject = null;
-    const trailers: IncomingHttpHeaders = {};
-    this.trailers = trailers;
-    this.body = new UpstreamBody(controller);
-    resolve({ statusCode, headers, trailers, body: this.body });
+    this.response = { statusCode, headers, trailers: {}, body: new UpstreamBody(controller) };
+    resolve(this.response);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.body?.push(chunk);
+    this.response?.body.push(chunk);
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     this.stopListening();
-    if (this.trailers !== null) Object.assign(this.trailers, trailers);
-    this.body?.end();
+    if (this.response === null) return;
+    Object.assign(this.response.trailers, trailers);
+    this.response.body.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -93,7 +91,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.resolve = null;
     this.reject = null;
     if (reject !== null) reject(err);
-    else this.body?.fail(err);
+    else this.response?.body.fail(err);
   }
 
   private stopListening(): void {
