@@ -9,14 +9,13 @@ import { S3_ERRORS, SignetError, toSignetError } from '../errors.js';
 import { preparePayload } from '../payload/prepare.js';
 import type { PreparedPayload } from '../payload/prepare.js';
 import type { RouteTable } from '../route/route-table.js';
-import { CONTENT_ENCODING, CONTENT_LENGTH } from '../sigv4/constants.js';
+import { CONTENT_ENCODING } from '../sigv4/constants.js';
 import { bindToGrant } from './client-grant.js';
 import type { ClientGrant } from './client-grant.js';
 import { RequestContext } from './context.js';
 import { deleteObjectsCheck } from './delete-objects-check.js';
 import { forward } from './forward.js';
 import type { UpstreamAnswer } from './forward.js';
-import type { UpstreamBody, UpstreamResponse } from './upstream-exchange.js';
 import { readInboundHeaders } from './inbound-headers.js';
 import { cutOutcome } from './connection-cut.js';
 import { closeAfterResponse } from './lingering-close.js';
@@ -24,7 +23,7 @@ import { checkLoopbackClient } from './loopback-guard.js';
 import { onSocketClose } from './socket-close.js';
 import { bucketFromHost } from './request-target.js';
 import { readTarget } from './route-target.js';
-import { responseHeaders, sendS3Error } from './respond.js';
+import { clientGone, relayAnswer, sendS3Error } from './respond.js';
 
 /** What the pipeline reports per request; metrics and logs hang off it. */
 export interface PipelineObserver {
@@ -152,7 +151,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     // back, so a finished request never leaves a temp file behind, even for a moment.
     const disposing = payload.dispose();
     if (disposing !== undefined) await disposing;
-    const responding = respond(ctx, answer);
+    const responding = relayAnswer(ctx, answer);
     if (responding !== undefined) await responding;
   } catch (err) {
     // Whatever broke after the client hung up (its body cut short, the upstream request aborted
@@ -185,109 +184,6 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (disposing !== undefined) await disposing;
     finish(ctx, s);
   }
-}
-
-/**
- * The upstream's answer to the client. Returns a promise only while the body is still arriving: a
- * small answer has usually come whole with its head, and is written out at once.
- */
-function respond(ctx: RequestContext, answer: UpstreamAnswer): Promise<void> | undefined {
-  const { response, errorBody } = answer;
-  const res = ctx.res;
-  const headers = responseHeaders(response.headers);
-  ctx.status = response.statusCode;
-  const id = response.headers['x-amz-request-id'];
-  if (typeof id === 'string') ctx.s3RequestId = id;
-  const id2 = response.headers['x-amz-id-2'];
-  if (typeof id2 === 'string') ctx.s3Id2 = id2;
-  if (errorBody !== null) {
-    headers[CONTENT_LENGTH] = String(errorBody.length);
-    res.writeHead(response.statusCode, headers);
-    res.end(ctx.method === 'HEAD' ? undefined : errorBody);
-    ctx.bytesOut = errorBody.length;
-    return undefined;
-  }
-  const trailerNames = response.headers['trailer'];
-  if (typeof trailerNames === 'string') headers['trailer'] = trailerNames;
-  res.writeHead(response.statusCode, headers);
-  // Already whole (at most the exchange's 64 KiB queue and one chunk): no pipe, no waiting for drain.
-  const whole = response.body.takeComplete();
-  if (whole === null) return streamThenEnd(ctx, response, res, trailerNames);
-  for (const chunk of whole) {
-    ctx.bytesOut += chunk.length;
-    res.write(chunk);
-  }
-  endResponse(response, res, trailerNames);
-  return undefined;
-}
-
-async function streamThenEnd(ctx: RequestContext, response: UpstreamResponse, res: ServerResponse, trailerNames: unknown): Promise<void> {
-  try {
-    await streamBody(ctx, response.body, res);
-  } catch (err) {
-    if (clientGone(ctx, err)) throw err;
-    // Mid-body failure: the status line is gone; destroying the socket is the only honest signal.
-    ctx.connectionCut = true;
-    res.destroy();
-    throw err;
-  }
-  endResponse(response, res, trailerNames);
-}
-
-function endResponse(response: UpstreamResponse, res: ServerResponse, trailerNames: unknown): void {
-  if (typeof trailerNames === 'string' && Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers as Record<string, string>);
-  res.end();
-}
-
-/**
- * Upstream body → client with backpressure: each chunk from undici's parser is written to the
- * client's socket as it comes (upstream-exchange.ts); a full socket pauses the upstream one until
- * it drains. The client going away is heard through the request's abort (the pipeline's close
- * watcher fires it): the exchange aborts the upstream request on it while the body is arriving,
- * and this lets go of a body already wholly arrived but still waiting for a slow client.
- */
-function streamBody(ctx: RequestContext, body: UpstreamBody, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = (): void => body.resume();
-    const onClientGone = (): void => {
-      const err = new SignetError('ClientClosedRequest', 'client went away');
-      body.destroy(err);
-      cleanup();
-      reject(err);
-    };
-    const cleanup = (): void => {
-      res.off('drain', onDrain);
-      ctx.abort.off('abort', onClientGone);
-    };
-    if (ctx.abort.aborted) return onClientGone();
-    ctx.abort.on('abort', onClientGone);
-    res.on('drain', onDrain);
-    body.consume({
-      data(chunk: Buffer): boolean {
-        ctx.bytesOut += chunk.length;
-        return res.write(chunk);
-      },
-      end(): void {
-        cleanup();
-        resolve();
-      },
-      error(err: Error): void {
-        cleanup();
-        reject(err);
-      },
-    });
-  });
-}
-
-/**
- * The client hung up before its response was complete: its connection closed (ctx.abort fires on
- * that), or its socket is already destroyed when the error arrives (the request stream's
- * ECONNRESET "aborted" can come before the response's close) and signet did not cut it itself.
- */
-function clientGone(ctx: RequestContext, err: unknown): boolean {
-  if (err instanceof SignetError && err.code === 'ClientClosedRequest') return true;
-  if (ctx.connectionCut) return false;
-  return ctx.abort.aborted || (ctx.req.socket as Socket | null)?.destroyed === true;
 }
 
 function finish(ctx: RequestContext, s: PipelineSettings): void {

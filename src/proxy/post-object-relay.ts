@@ -1,8 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Busboy } from '@fastify/busboy';
-import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { SignetError, toSignetError } from '../errors.js';
 import type { MintedPolicies } from '../presign/minted-policies.js';
@@ -10,7 +8,9 @@ import { resolveEndpoint } from '../s3/endpoint.js';
 import { CONTENT_LENGTH, HOST } from '../sigv4/constants.js';
 import type { RequestContext } from './context.js';
 import { wirePath } from './request-target.js';
-import { responseHeaders } from './respond.js';
+import { relayAnswer } from './respond.js';
+import { exchange } from './upstream-exchange.js';
+import type { UpstreamResponse } from './upstream-exchange.js';
 
 /** Fields before the file larger than this are not a browser form (S3 allows ~20 KB). */
 const MAX_FORM_PREFIX = 64 * 1024;
@@ -123,25 +123,16 @@ export function postObjectRelay(s: PostObjectRelaySettings): (ctx: RequestContex
     ctx.path = wirePath(ctx.bucket, '', endpoint.virtualHosted);
     const headers: Record<string, string> = { ...ctx.headers, [HOST]: endpoint.host, [CONTENT_LENGTH]: length };
     const started = process.hrtime.bigint();
-    let response: Dispatcher.ResponseData;
+    let response: UpstreamResponse;
     try {
-      response = await s3.dispatcher.request({ origin: endpoint.origin, path: ctx.path, method: 'POST', headers, body, signal: ctx.abort });
+      response = await exchange(s3.dispatcher, { origin: endpoint.origin, path: ctx.path, method: 'POST', headers, body }, ctx.abort);
     } catch (err) {
       if (ctx.abort.aborted) throw new SignetError('ClientClosedRequest', 'client went away');
       throw toSignetError(err);
     }
     ctx.upstreamSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    ctx.status = response.statusCode;
-    const id = response.headers['x-amz-request-id'];
-    if (typeof id === 'string') ctx.s3RequestId = id;
-    ctx.res.writeHead(response.statusCode, responseHeaders(response.headers));
-    response.body.on('data', (chunk: Buffer) => {
-      ctx.bytesOut += chunk.length;
-    });
-    try {
-      await pipeline(response.body, ctx.res);
-    } catch {
-      ctx.res.destroy();
-    }
+    // S3's answer as it is, through the same path as every other answer.
+    const relaying = relayAnswer(ctx, { response, errorBody: null });
+    if (relaying !== undefined) await relaying;
   };
 }

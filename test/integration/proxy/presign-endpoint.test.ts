@@ -71,7 +71,14 @@ describe('/_signet/presign and /_signet/presign-post', () => {
     expect(objectBytes(sidecar.s3.buckets.get('ep-bucket')!.objects.get('up/r.txt')!).toString()).toBe('relayed');
     const last = sidecar.s3.requests.length === 0 ? undefined : sidecar.s3.requests.at(-1);
     if (last !== undefined) expect(last.headers['authorization']).toBeUndefined();
-    expect((await form(`${sidecar.url}/ep-bucket`, p.fields, 'x'.repeat(1025), 'big.txt')).status).toBe(400);
+    const refused = await form(`${sidecar.url}/ep-bucket`, p.fields, 'x'.repeat(1025), 'big.txt');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('<Code>EntityTooLarge</Code>');
+    // Both answers went the way every answer goes: status, S3's request id and the bytes relayed logged.
+    const lines = sidecar.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request' && l.op === 'PostObject');
+    expect(lines.map((l) => l.status)).toEqual([204, 400]);
+    expect(lines.every((l) => typeof l.s3RequestId === 'string' && l.s3RequestId !== '')).toBe(true);
+    expect(lines[1]!.bytesOut).toBe(Buffer.byteLength(refused.text));
   });
 
   it('answers unknown endpoints with 404 and bad input with 400', async () => {
